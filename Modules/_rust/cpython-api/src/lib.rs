@@ -1,0 +1,33 @@
+//! The safe layer that CPython's Rust modules are written against.
+//!
+//! Every `unsafe` operation a module needs lives here, behind types whose
+//! constructors establish the invariant the operation relies on:
+//!
+//! - [`Python`] proves that the thread is attached to the interpreter; only
+//!   the call trampolines in [`module`] create one.
+//! - [`Bound`] and [`Borrowed`] are strong and borrowed object references
+//!   tied to that proof.
+//! - [`PyErr`] proves that a Python exception is set.
+//! - [`Python::with_buffer`] holds a `Py_buffer` for exactly the length of a
+//!   closure and releases it on every path; its bytes are only shown to
+//!   code that cannot reach the interpreter (see [`buffer`]).
+//! - [`BytesWriter`] fills a fresh `bytes` object in place, without a copy.
+//! - [`module`] builds multi-phase module definitions, parses
+//!   `METH_FASTCALL | METH_KEYWORDS` arguments with the interpreter's own
+//!   error messages, and stops panics at the C boundary.
+
+pub mod args;
+pub mod buffer;
+pub mod bytes;
+pub mod error;
+pub mod module;
+pub mod object;
+pub mod python;
+
+pub use args::{Args, Param, ParamKind};
+pub use buffer::BufferView;
+pub use bytes::BytesWriter;
+pub use error::{Exception, PyErr, PyResult};
+pub use module::{Function, MethodDef, ModuleDef};
+pub use object::{Borrowed, Bound};
+pub use python::Python;

@@ -1,0 +1,128 @@
+"""Fetch a pristine CPython 3.13 source tree from Debian's source packages.
+
+Why: the project never ships CPython's source.  On Debian-like machines the
+upstream release tarball (``*.orig.tar.xz``) is available, signed and checked
+by apt, as part of the ``python3.13`` source package.  Only that tarball is
+used; Debian's patches are ignored.  Several listed versions may answer 404,
+so versions are tried from the newest down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+SOURCE_PACKAGE = "python3.13"
+SOURCES_FILE = Path("/etc/apt/sources.list.d/cpython-rust-deb-src.sources")
+SOURCE_SUITES = "trixie sid"
+
+
+def _as_root(cmd: list[str]) -> list[str]:
+    if os.geteuid() == 0 or not shutil.which("sudo"):
+        return cmd
+    return ["sudo", *cmd]
+
+
+def _debian_mirror() -> str:
+    """The first Debian archive URI already configured on this machine."""
+    candidates = glob.glob("/etc/apt/sources.list.d/*") + ["/etc/apt/sources.list"]
+    for path in candidates:
+        if Path(path) == SOURCES_FILE:
+            continue
+        try:
+            text = Path(path).read_text()
+        except OSError:
+            continue
+        # Only live entries: "URIs:" (deb822) or "deb URI" (one-line).
+        pattern = r"^(?:URIs:|deb)\s+(?:\[[^]]*\]\s+)?(https?://\S+/debian)/?\s"
+        for uri in re.findall(pattern, text, re.MULTILINE):
+            return uri
+    return "http://deb.debian.org/debian"
+
+
+def enable_source_index() -> None:
+    entry = (f"Types: deb-src\nURIs: {_debian_mirror()}\n"
+             f"Suites: {SOURCE_SUITES}\nComponents: main\n"
+             "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n")
+    if SOURCES_FILE.exists() and SOURCES_FILE.read_text() == entry:
+        return
+    print(f"enabling Debian source index in {SOURCES_FILE}")
+    subprocess.run(_as_root(["tee", str(SOURCES_FILE)]), input=entry,
+                   text=True, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(_as_root(["apt-get", "update", "-q"]), check=True)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    upstream = version.split("-")[0]
+    return tuple(int(part) for part in re.findall(r"\d+", upstream))
+
+
+def available_versions() -> list[str]:
+    out = subprocess.run(["apt-cache", "showsrc", SOURCE_PACKAGE],
+                         capture_output=True, text=True, check=True).stdout
+    versions = set(re.findall(r"^Version: (\S+)$", out, re.MULTILINE))
+    # Pre-releases (3.13.0~rc1) are not what a user builds.
+    versions = {v for v in versions if "~" not in v}
+    return sorted(versions, key=_version_key, reverse=True)
+
+
+def download_tarball(dest: Path, wanted: str | None) -> Path:
+    """Download the newest (or the wanted) orig tarball into dest."""
+    dest.mkdir(parents=True, exist_ok=True)
+    versions = available_versions()
+    if wanted:
+        versions = [v for v in versions if v.split("-")[0] == wanted]
+        if not versions:
+            sys.exit(f"python3.13 {wanted} is not in the source index")
+    for version in versions:
+        upstream = version.split("-")[0]
+        tarball = dest / f"{SOURCE_PACKAGE}_{upstream}.orig.tar.xz"
+        if tarball.exists():
+            return tarball
+        print(f"trying {SOURCE_PACKAGE}={version}", flush=True)
+        result = subprocess.run(
+            ["apt-get", "source", "--download-only", "-q",
+             f"{SOURCE_PACKAGE}={version}"], cwd=dest)
+        # apt-get source also fetches Debian's own files: keep the
+        # pristine upstream tarball only.
+        for path in dest.glob(f"{SOURCE_PACKAGE}_{upstream}*"):
+            if path != tarball:
+                path.unlink()
+        if result.returncode == 0 and tarball.exists():
+            return tarball
+    sys.exit("no python3.13 source tarball could be downloaded")
+
+
+def extract(tarball: Path, dest: Path) -> Path:
+    """Extract tarball into dest/Python-X.Y.Z and return that path."""
+    with tarfile.open(tarball) as archive:
+        top = archive.getnames()[0].split("/")[0]
+        tree = dest / top
+        if tree.exists():
+            shutil.rmtree(tree)
+        archive.extractall(dest, filter="tar")
+    return tree
+
+
+def fetch(dest: Path, version: str | None = None) -> Path:
+    enable_source_index()
+    return extract(download_tarball(dest, version), dest)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dest", type=Path, help="directory for the tarball and tree")
+    parser.add_argument("--version", help="upstream version, e.g. 3.13.5")
+    args = parser.parse_args()
+    print(fetch(args.dest.resolve(), args.version))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Install what building CPython with Rust modules needs on Debian/Ubuntu.
+
+Why: a fresh machine has none of bindgen, libclang or autoconf, and the
+project's two README commands must work there without manual steps.  The
+Debian packages are installed with apt-get (as root, or through sudo when
+available); cargo/rustc are not packaged at the version we need, so they are
+only checked, with a message that says how to get them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+# Package -> why we need it.  Kept as data so the README can point here.
+DEBIAN_PACKAGES: dict[str, str] = {
+    "build-essential": "C compiler and make for CPython",
+    "pkg-config": "CPython's configure finds libraries with it",
+    "autoconf": "overlay.py regenerates configure (2.71 for 3.13)",
+    "bindgen": "generates cpython-sys bindings from Python.h",
+    "clang": "bindgen's C front end needs clang's resource headers",
+    "libclang-dev": "libclang.so, loaded by bindgen",
+    "dpkg-dev": "apt-get source verifies and names the tarballs",
+    "xz-utils": "CPython release tarballs are .tar.xz",
+    "libssl-dev": "ssl/hashlib (pip into the built interpreter needs ssl)",
+    "zlib1g-dev": "zlib (binascii.crc32 fast path, test_binascii)",
+    "libffi-dev": "ctypes",
+    "libbz2-dev": "bz2",
+    "liblzma-dev": "lzma",
+    "libsqlite3-dev": "sqlite3",
+    "libreadline-dev": "readline",
+    "libncurses-dev": "curses",
+    "uuid-dev": "_uuid",
+    "libgdbm-dev": "dbm.gnu",
+}
+
+PIP_PACKAGES = ["pytest", "hypothesis"]
+
+
+def _run(cmd: list[str]) -> None:
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+
+
+def _as_root(cmd: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return cmd
+    if shutil.which("sudo"):
+        return ["sudo", *cmd]
+    sys.exit(f"need root (or sudo) to run: {' '.join(cmd)}")
+
+
+def _missing_debian_packages() -> list[str]:
+    missing = []
+    for package in DEBIAN_PACKAGES:
+        result = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", package],
+            capture_output=True, text=True,
+        )
+        if "install ok installed" not in result.stdout:
+            missing.append(package)
+    return missing
+
+
+def install_debian_packages() -> None:
+    if not shutil.which("apt-get"):
+        print("no apt-get: install the equivalents of", ", ".join(DEBIAN_PACKAGES))
+        return
+    missing = _missing_debian_packages()
+    if not missing:
+        print("Debian packages: all present")
+        return
+    env_cmd = ["env", "DEBIAN_FRONTEND=noninteractive"]
+    _run(_as_root([*env_cmd, "apt-get", "update", "-q"]))
+    _run(_as_root([*env_cmd, "apt-get", "install", "-y", "-q",
+                   "--no-install-recommends", *missing]))
+
+
+def install_pip_packages() -> None:
+    missing = []
+    for name in PIP_PACKAGES:
+        probe = subprocess.run([sys.executable, "-c", f"import {name}"],
+                               capture_output=True)
+        if probe.returncode:
+            missing.append(name)
+    if missing:
+        _run([sys.executable, "-m", "pip", "install", "-q", *missing])
+
+
+def check_rust() -> None:
+    cargo_bin = os.path.expanduser("~/.cargo/bin")
+    if cargo_bin not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] += os.pathsep + cargo_bin
+    for tool in ("cargo", "rustc"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} not found: install Rust with rustup "
+                     "(https://rustup.rs), then re-run")
+    _run(["cargo", "--version"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-pip", action="store_true",
+                        help="skip pytest/hypothesis for the tool Python")
+    args = parser.parse_args()
+    install_debian_packages()
+    if not args.no_pip:
+        install_pip_packages()
+    check_rust()
+
+
+if __name__ == "__main__":
+    main()
