@@ -1,0 +1,142 @@
+dnl Tools/cargo/rust.m4: `configure --with-rust` for CPython's Rust modules.
+dnl
+dnl configure.ac includes this file and calls PY_RUST_MODULES once, after
+dnl the C checks (so confdefs.h holds nearly all of pyconfig.h) and before
+dnl MODULE_BLOCK is substituted.  The Makefile rules are in
+dnl Tools/cargo/rust.mk.
+
+dnl Names of the standard library modules written in Rust.  Each one is a
+dnl crate under Modules/, a dependency of Modules/_rust/modules (which
+dnl defines its PyInit function) and a line in Modules/Setup.stdlib.in.
+m4_define([PY_RUST_MODULE_NAMES], [[_base64]])
+
+dnl _PY_RUST_MISSING([WHAT])
+dnl Record a missing prerequisite; the message names it and how to get it.
+AC_DEFUN([_PY_RUST_MISSING],
+  [AS_VAR_APPEND([py_rust_missing], ["$as_nl    - $1"])])
+
+dnl PY_RUST_MODULES
+dnl Handle --with-rust[=yes|no|auto] (default auto): find cargo, rustc (at
+dnl least the workspace's rust-version), bindgen-cli and a libclang that can
+dnl parse Python.h; choose the Rust target and cargo profile; enable the
+dnl Rust modules (state yes, disabled or missing, as for C modules).
+AC_DEFUN([PY_RUST_MODULES], [
+AC_ARG_VAR([CARGO], [Rust package manager for --with-rust])
+AC_ARG_VAR([RUSTC], [Rust compiler for --with-rust])
+AC_ARG_VAR([BINDGEN], [bindgen-cli for --with-rust (generates cpython-sys)])
+AC_ARG_VAR([RUST_TARGET],
+  [Rust target triple for --with-rust (default: derived from the host triple by Tools/cargo/rust-target.sh)])
+
+AC_MSG_CHECKING([for --with-rust])
+AC_ARG_WITH([rust],
+  [AS_HELP_STRING([--with-rust@<:@=yes|no|auto@:>@],
+    [build the standard library modules written in Rust; needs cargo, rustc (at least the rust-version of Cargo.toml), bindgen and libclang; auto builds them only when all are found (default is auto)])],
+  [AS_CASE([$with_rust],
+    [yes|no|auto], [],
+    [AC_MSG_ERROR([invalid value '$with_rust' for --with-rust: use yes, no or auto])])],
+  [with_rust=auto])
+AC_MSG_RESULT([$with_rust])
+
+py_rust_missing=
+py_rust_dir=conftest.rust
+AS_VAR_IF([with_rust], [no], [], [
+  rm -rf $py_rust_dir && mkdir $py_rust_dir
+
+  AC_PATH_PROG([CARGO], [cargo])
+  AS_IF([test -z "$CARGO"],
+    [_PY_RUST_MISSING([cargo: install Rust with rustup (https://rustup.rs) or set CARGO])])
+
+  py_rust_min_version=`sed -n 's/^rust-version = "\(.*\)"$/\1/p' "$srcdir/Cargo.toml"`
+  AC_PATH_PROG([RUSTC], [rustc])
+  AS_IF([test -z "$RUSTC"],
+    [_PY_RUST_MISSING([rustc >= $py_rust_min_version: install Rust with rustup (https://rustup.rs) or set RUSTC])],
+    [AC_MSG_CHECKING([whether rustc is at least $py_rust_min_version])
+     py_rustc_version=`"$RUSTC" --version 2>/dev/null | sed -n 's/^rustc \(@<:@0-9.@:>@*\).*/\1/p'`
+     AS_VERSION_COMPARE([$py_rustc_version], [$py_rust_min_version],
+       [AC_MSG_RESULT([no, $py_rustc_version])
+        _PY_RUST_MISSING([rustc >= $py_rust_min_version (found ${py_rustc_version:-no version}): rustup update])],
+       [AC_MSG_RESULT([yes, $py_rustc_version])],
+       [AC_MSG_RESULT([yes, $py_rustc_version])])])
+
+  AC_MSG_CHECKING([for the Rust target])
+  AS_IF([test -z "$RUST_TARGET"],
+    [RUST_TARGET=`$SHELL "$srcdir/Tools/cargo/rust-target.sh" "$host"`])
+  AS_IF([test -n "$RUST_TARGET"],
+    [AC_MSG_RESULT([$RUST_TARGET])],
+    [AC_MSG_RESULT([unknown])
+     _PY_RUST_MISSING([a Rust target triple for host $host: set RUST_TARGET])])
+
+  dnl Building an empty static library checks that the target's standard
+  dnl library is installed and tells which system libraries it needs.
+  AS_IF([test -n "$RUSTC" && test -n "$RUST_TARGET"], [
+    AC_MSG_CHECKING([for the Rust standard library for $RUST_TARGET])
+    : > $py_rust_dir/empty.rs
+    AS_IF(["$RUSTC" --crate-type staticlib --crate-name conftest --target "$RUST_TARGET" \
+             --print native-static-libs -o $py_rust_dir/libconftest.a \
+             $py_rust_dir/empty.rs >$py_rust_dir/rustc.log 2>&1],
+      [RUST_NATIVE_LIBS=`sed -n 's/^note: native-static-libs: //p' $py_rust_dir/rustc.log`
+       AC_MSG_RESULT([yes, needs $RUST_NATIVE_LIBS])],
+      [AC_MSG_RESULT([no])
+       cat $py_rust_dir/rustc.log >&AS_MESSAGE_LOG_FD
+       _PY_RUST_MISSING([the Rust standard library for $RUST_TARGET: rustup target add $RUST_TARGET])])
+  ])
+
+  AC_PATH_PROG([BINDGEN], [bindgen])
+  AS_IF([test -z "$BINDGEN"],
+    [_PY_RUST_MISSING([bindgen >= 0.60 (bindgen-cli): apt install bindgen, or cargo install bindgen-cli; or set BINDGEN])],
+    [dnl confdefs.h holds the configuration so far: enough of pyconfig.h
+     dnl for libclang to parse Python.h as the build will.
+     AC_MSG_CHECKING([whether bindgen and libclang can parse Python.h])
+     cp confdefs.h $py_rust_dir/pyconfig.h
+     echo '@%:@include "Python.h"' > $py_rust_dir/check.h
+     AS_IF(["$BINDGEN" $py_rust_dir/check.h --allowlist-function Py_Initialize \
+              -o $py_rust_dir/bindings.rs -- -I$py_rust_dir -I"$srcdir/Include" \
+              ${RUST_TARGET:+--target=$RUST_TARGET} >$py_rust_dir/bindgen.log 2>&1 &&
+            grep Py_Initialize $py_rust_dir/bindings.rs >/dev/null],
+      [AC_MSG_RESULT([yes])],
+      [AC_MSG_RESULT([no])
+       cat $py_rust_dir/bindgen.log >&AS_MESSAGE_LOG_FD
+       _PY_RUST_MISSING([a libclang that bindgen can load and that parses Python.h: apt install libclang-dev clang (see config.log)])])])
+
+  dnl The Rust code is linked as one relocatable object whose only global
+  dnl symbols are the PyInit functions, so the interpreter exports no Rust
+  dnl symbols; that needs an ELF toolchain (partial link and objcopy).
+  AC_CHECK_TOOLS([OBJCOPY], [objcopy llvm-objcopy])
+  AS_IF([test -z "$OBJCOPY"],
+    [_PY_RUST_MISSING([objcopy (binutils), to keep Rust symbols private])])
+  AS_CASE([$ac_sys_system],
+    [Darwin|iOS], [_PY_RUST_MISSING([support for Mach-O linking on $ac_sys_system (not implemented yet)])])
+  rm -rf $py_rust_dir
+])
+
+AC_MSG_CHECKING([whether to build the Rust modules])
+AS_IF([test "$with_rust" != no && test -z "$py_rust_missing"],
+  [WITH_RUST=yes], [WITH_RUST=no])
+AC_MSG_RESULT([$WITH_RUST])
+AS_CASE([$with_rust/$WITH_RUST],
+  [yes/no], [AC_MSG_ERROR([--with-rust: missing prerequisites:$py_rust_missing])],
+  [auto/no], [AC_MSG_WARN([not building the Rust modules (--with-rust=auto); missing:$py_rust_missing])])
+
+AS_VAR_IF([Py_DEBUG], [true], [CARGO_PROFILE=pydebug], [CARGO_PROFILE=release])
+RUST_MODULES=
+RUST_MODOBJS=
+AS_VAR_IF([WITH_RUST], [yes], [
+  RUST_MODULES="m4_join([ ], m4_unquote(PY_RUST_MODULE_NAMES))"
+  RUST_MODOBJS=Modules/_rust_modules.o
+  dnl Add what Rust's standard library needs, less what LIBS already has
+  dnl and libc (which the compiler driver always links).
+  for py_rust_lib in $RUST_NATIVE_LIBS; do
+    AS_CASE([" $LIBS "],
+      [*" $py_rust_lib "*], [],
+      [AS_VAR_IF([py_rust_lib], [-lc], [], [AS_VAR_APPEND([LIBS], [" $py_rust_lib"])])])
+  done
+])
+AC_SUBST([WITH_RUST])
+AC_SUBST([RUST_TARGET])
+AC_SUBST([CARGO_PROFILE])
+AC_SUBST([RUST_MODULES])
+AC_SUBST([RUST_MODOBJS])
+
+m4_foreach([py_rust_module], PY_RUST_MODULE_NAMES,
+  [PY_STDLIB_MOD(py_rust_module, [test "$with_rust" != no], [test "$WITH_RUST" = yes])])
+])

@@ -1,0 +1,71 @@
+# Tools/cargo/rust.mk: build rules for the standard library modules written
+# in Rust (configure --with-rust).  The Makefile includes this file after
+# the variables configure set: WITH_RUST, CARGO, RUSTC, BINDGEN, OBJCOPY,
+# RUST_TARGET, CARGO_PROFILE, RUST_MODULES and RUST_MODOBJS.
+#
+# 1. bindgen-cli generates cpython-sys's bindings from this build's
+#    pyconfig.h and the tree's Include/.
+# 2. One `cargo build --offline --locked` builds every Rust module into one
+#    static library (one copy of Rust's std).
+# 3. A partial link keeps what the PyInit functions reach and objcopy makes
+#    every other symbol local: RUST_MODOBJS is an ordinary object file in
+#    MODOBJS, so it is linked into libpython and the interpreter like the C
+#    modules, and exports nothing but PyInit_<module>.
+#
+# Cargo writes a make dependency file next to the library; including it
+# means a no-op make runs no cargo at all, and a changed .rs file (or
+# header, through the bindings) rebuilds the library and relinks.
+
+RUST_BUILD_DIR=	$(abs_builddir)/build/rust
+RUST_BINDINGS=	$(RUST_BUILD_DIR)/cpython_sys_bindings.rs
+CARGO_TARGET_DIR= $(RUST_BUILD_DIR)/target
+RUST_STATICLIB=	$(CARGO_TARGET_DIR)/$(RUST_TARGET)/$(CARGO_PROFILE)/libcpython_rust_modules.a
+RUST_PYINIT=	$(RUST_MODULES:%=PyInit_%)
+
+# What cpython-sys binds: the API extension modules see, plus the METH_*
+# flags.  --use-core keeps the bindings free of std.
+BINDGEN_FLAGS=	--use-core --ctypes-prefix core::ffi --no-doc-comments \
+		--allowlist-function '_?Py.*' --allowlist-type '_?Py.*' \
+		--allowlist-var '_?Py.*|METH_.*'
+
+$(RUST_BINDINGS): $(srcdir)/cpython-sys/bindgen.h pyconfig.h $(PYTHON_HEADERS)
+	@mkdir -p $(RUST_BUILD_DIR)
+	$(BINDGEN) $(srcdir)/cpython-sys/bindgen.h $(BINDGEN_FLAGS) -o $@.tmp \
+		-- $(PY_CPPFLAGS) --target=$(RUST_TARGET)
+	mv $@.tmp $@
+
+-include $(RUST_STATICLIB:.a=.d)
+
+# The Makefile records the configuration (profile, target, tools), so a
+# reconfigure rebuilds; cargo then decides what actually changed, and the
+# touch keeps make from asking again when nothing did.
+$(RUST_STATICLIB): $(RUST_BINDINGS) $(srcdir)/Cargo.toml $(srcdir)/Cargo.lock Makefile
+	CPYTHON_SYS_BINDINGS=$(RUST_BINDINGS) \
+	CPYTHON_SYS_PYCONFIG_H=$(abs_builddir)/pyconfig.h \
+	RUSTC=$(RUSTC) \
+	$(CARGO) build --offline --locked --manifest-path $(srcdir)/Cargo.toml \
+		--package rust-modules --target $(RUST_TARGET) \
+		--profile $(CARGO_PROFILE) --target-dir $(CARGO_TARGET_DIR)
+	touch $@
+
+Modules/_rust_modules.o: $(RUST_STATICLIB)
+	$(CC) -nostdlib -r -Wl,--gc-sections $(RUST_PYINIT:%=-Wl,-u,%) \
+		-o $@.tmp $(RUST_STATICLIB)
+	$(OBJCOPY) $(RUST_PYINIT:%=--keep-global-symbol=%) $@.tmp $@
+	rm -f $@.tmp
+
+# `cargo test`: the bindgen layout tests against this build's headers, and
+# the Rust unit tests.
+.PHONY: rust-test
+rust-test: $(RUST_BINDINGS)
+	CPYTHON_SYS_BINDINGS=$(RUST_BINDINGS) \
+	CPYTHON_SYS_PYCONFIG_H=$(abs_builddir)/pyconfig.h \
+	RUSTC=$(RUSTC) \
+	$(CARGO) test --offline --locked --manifest-path $(srcdir)/Cargo.toml \
+		--workspace --target $(RUST_TARGET) --target-dir $(CARGO_TARGET_DIR)
+
+.PHONY: clean-rust
+clean-rust:
+	-rm -rf $(RUST_BUILD_DIR) Modules/_rust_modules.o Modules/_rust_modules.o.tmp
+
+clean: clean-rust

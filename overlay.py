@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""Apply this project to a CPython source tree, or check that it is applied.
+
+Why: CPython's source is not ours to ship, so the project is an overlay.
+Every file that lands in a CPython tree sits here at the path where it
+lands; ``apply`` copies those files in, makes a few small edits to files
+CPython owns (each found by an anchor line and recognizable afterwards, so a
+second run changes no byte), and regenerates ``configure`` and
+``pyconfig.h.in`` with autoconf.  Every check (CPython version, anchors,
+autoconf version) runs before anything is written; an unsupported tree is
+refused and left untouched.  ``check`` reports whether a tree carries the
+current overlay.
+
+Usage:
+    python3 overlay.py apply CPYTHON_DIR
+    python3 overlay.py check CPYTHON_DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent
+
+# What lands in the CPython tree, relative to both roots.
+OVERLAY_PATHS = [
+    "Cargo.toml",
+    "Cargo.lock",
+    "cpython-sys",
+    "Modules/_base64",
+    "Modules/_rust",
+    "Tools/cargo",
+    "Lib/test/test__base64.py",
+]
+SKIPPED_NAMES = {"target", "__pycache__", ".pytest_cache"}
+
+SUPPORTED_SERIES = [(3, 13)]
+
+
+class OverlayError(Exception):
+    """The tree cannot take (or does not carry) the overlay."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Edit:
+    """Insert `text` before or after the one line equal to `anchor`, or
+    replace that line with `text`; `anchor=None` appends to the file."""
+
+    path: str
+    anchor: str | None
+    where: str  # "before", "after", "replace" or "end"
+    text: str
+
+    def applied(self, content: str) -> bool:
+        return self.text in content
+
+    def apply(self, content: str) -> str:
+        if self.applied(content):
+            return content
+        if self.where == "end":
+            return content + ("" if content.endswith("\n") else "\n") + self.text
+        lines = content.splitlines(keepends=True)
+        index = _anchor_index(lines, self)
+        if self.where == "before":
+            lines.insert(index, self.text)
+        elif self.where == "after":
+            lines.insert(index + 1, self.text)
+        else:
+            lines[index] = self.text
+        return "".join(lines)
+
+
+def _anchor_index(lines: list[str], edit: Edit) -> int:
+    matches = [i for i, line in enumerate(lines) if line.rstrip("\n") == edit.anchor]
+    if len(matches) != 1:
+        found = "not found" if not matches else f"found {len(matches)} times"
+        raise OverlayError(f"{edit.path}: anchor line {edit.anchor!r} {found}")
+    return matches[0]
+
+
+EDITS = [
+    Edit(
+        "configure.ac",
+        "# substitute multiline block, must come after last PY_STDLIB_MOD()",
+        "before",
+        "dnl Standard library modules written in Rust (--with-rust)\n"
+        "m4_include([Tools/cargo/rust.m4])\n"
+        "PY_RUST_MODULES\n"
+        "\n",
+    ),
+    Edit(
+        "Makefile.pre.in",
+        "MODOBJS=           _MODOBJS_",
+        "replace",
+        "MODOBJS=           _MODOBJS_ $(RUST_MODOBJS)\n",
+    ),
+    Edit(
+        "Makefile.pre.in",
+        "@MODULE_BLOCK@",
+        "after",
+        "\n"
+        "# Standard library modules written in Rust (configure --with-rust);\n"
+        "# the rules are in Tools/cargo/rust.mk\n"
+        "WITH_RUST=\t@WITH_RUST@\n"
+        "CARGO=\t\t@CARGO@\n"
+        "RUSTC=\t\t@RUSTC@\n"
+        "BINDGEN=\t@BINDGEN@\n"
+        "OBJCOPY=\t@OBJCOPY@\n"
+        "RUST_TARGET=\t@RUST_TARGET@\n"
+        "CARGO_PROFILE=\t@CARGO_PROFILE@\n"
+        "RUST_MODULES=\t@RUST_MODULES@\n"
+        "RUST_MODOBJS=\t@RUST_MODOBJS@\n",
+    ),
+    Edit(
+        "Makefile.pre.in",
+        "# IF YOU PUT ANYTHING HERE IT WILL GO AWAY",
+        "before",
+        "# Rules for the standard library modules written in Rust\n"
+        "include $(srcdir)/Tools/cargo/rust.mk\n"
+        "\n",
+    ),
+    Edit(
+        "Modules/Setup.stdlib.in",
+        None,
+        "end",
+        "\n"
+        "# Modules written in Rust (configure --with-rust): always built in,\n"
+        "# from Modules/_rust_modules.o (Tools/cargo/rust.mk).\n"
+        "*static*\n"
+        "@MODULE__BASE64_TRUE@_base64\n",
+    ),
+]
+
+# Files autoconf regenerates from configure.ac (and what it includes).
+GENERATED = ["configure", "pyconfig.h.in"]
+
+
+def overlay_files() -> dict[str, Path]:
+    """Map each overlay file's tree-relative path to its source here."""
+    files: dict[str, Path] = {}
+    for rel in OVERLAY_PATHS:
+        source = PROJECT / rel
+        if source.is_file():
+            files[rel] = source
+            continue
+        for dirpath, dirnames, filenames in os.walk(source):
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_NAMES)
+            for name in sorted(filenames):
+                path = Path(dirpath, name)
+                files[path.relative_to(PROJECT).as_posix()] = path
+    return files
+
+
+def cpython_version(tree: Path) -> tuple[int, ...]:
+    patchlevel = tree / "Include" / "patchlevel.h"
+    if not patchlevel.is_file():
+        raise OverlayError(f"{tree} is not a CPython source tree (no Include/patchlevel.h)")
+    match = re.search(r'#define\s+PY_VERSION\s+"(\d+)\.(\d+)\.(\d+)', patchlevel.read_text())
+    if not match:
+        raise OverlayError(f"{patchlevel}: cannot read PY_VERSION")
+    version = tuple(int(part) for part in match.groups())
+    if version[:2] not in SUPPORTED_SERIES:
+        supported = ", ".join(f"{a}.{b}" for a, b in SUPPORTED_SERIES)
+        raise OverlayError(
+            f"CPython {'.'.join(map(str, version))} is not supported "
+            f"(supported: {supported})")
+    return version
+
+
+def _autoconf_version(text: str) -> str | None:
+    match = re.search(r"Autoconf\)? (\d+\.\d+)", text)
+    return match.group(1) if match else None
+
+
+def check_autoconf(tree: Path) -> None:
+    """The local autoconf must be the one that generated the tree's
+    configure, so regenerating changes nothing but our additions."""
+    wanted = _autoconf_version((tree / "configure").read_text(errors="replace")[:2000])
+    if shutil.which("autoconf") is None:
+        raise OverlayError(f"autoconf not found (need {wanted}; Debian: apt install autoconf)")
+    output = subprocess.run(["autoconf", "--version"], capture_output=True, text=True).stdout
+    found = _autoconf_version(output)
+    if wanted and found != wanted:
+        raise OverlayError(
+            f"configure was generated by autoconf {wanted}, but autoconf here is {found}")
+
+
+def planned_edits(tree: Path) -> dict[str, str]:
+    """New content of each CPython file we edit; raises on a missing anchor."""
+    contents: dict[str, str] = {}
+    for edit in EDITS:
+        path = tree / edit.path
+        if edit.path not in contents:
+            if not path.is_file():
+                raise OverlayError(f"{edit.path} is missing")
+            contents[edit.path] = path.read_text()
+        contents[edit.path] = edit.apply(contents[edit.path])
+    return contents
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def regenerate(tree: Path) -> dict[str, bytes]:
+    """Run autoconf and autoheader on a copy of what they read, so the tree
+    is only written when the result differs; return the generated files."""
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        for name in ("configure.ac", "aclocal.m4", "pyconfig.h.in"):
+            shutil.copy2(tree / name, work / name)
+        shutil.copytree(tree / "Tools" / "cargo", work / "Tools" / "cargo")
+        if (tree / "m4").is_dir():
+            shutil.copytree(tree / "m4", work / "m4")
+        for tool in (["autoconf"], ["autoheader"]):
+            result = subprocess.run(tool, cwd=work, capture_output=True, text=True)
+            if result.returncode:
+                raise OverlayError(f"{tool[0]} failed:\n{result.stderr}")
+        return {name: (work / name).read_bytes() for name in GENERATED}
+
+
+def apply(tree: Path) -> list[str]:
+    """Apply the overlay; return the tree-relative paths that changed."""
+    cpython_version(tree)
+    check_autoconf(tree)
+    edited = planned_edits(tree)
+    # Everything is checked: from here on the tree is written.
+    changed = []
+    for rel, source in overlay_files().items():
+        if _write_if_changed(tree / rel, source.read_bytes()):
+            shutil.copymode(source, tree / rel)
+            changed.append(rel)
+    for rel, content in edited.items():
+        if _write_if_changed(tree / rel, content.encode()):
+            changed.append(rel)
+    for rel, data in regenerate(tree).items():
+        if _write_if_changed(tree / rel, data):
+            changed.append(rel)
+    return changed
+
+
+def differences(tree: Path) -> list[str]:
+    """What keeps the tree from carrying the current overlay."""
+    cpython_version(tree)
+    problems = []
+    for rel, source in overlay_files().items():
+        target = tree / rel
+        if not target.is_file():
+            problems.append(f"missing: {rel}")
+        elif target.read_bytes() != source.read_bytes():
+            problems.append(f"differs: {rel}")
+    for edit in EDITS:
+        path = tree / edit.path
+        if not path.is_file() or not edit.applied(path.read_text()):
+            problems.append(f"edit not applied: {edit.path} ({edit.where} {edit.anchor!r})")
+    if not problems:
+        check_autoconf(tree)
+        for rel, data in regenerate(tree).items():
+            if (tree / rel).read_bytes() != data:
+                problems.append(f"not regenerated: {rel}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["apply", "check"])
+    parser.add_argument("tree", type=Path, help="CPython source tree")
+    args = parser.parse_args(argv)
+    tree = args.tree.resolve()
+    try:
+        if args.command == "apply":
+            changed = apply(tree)
+            print(f"applied to {tree}: {len(changed)} file(s) changed")
+            for rel in changed:
+                print(f"  {rel}")
+            return 0
+        problems = differences(tree)
+    except OverlayError as error:
+        print(f"overlay.py: {error}", file=sys.stderr)
+        return 2
+    if problems:
+        print(f"{tree} does not carry the current overlay:")
+        for problem in problems:
+            print(f"  {problem}")
+        return 1
+    print(f"{tree} carries the current overlay")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
