@@ -221,9 +221,9 @@ def regenerate(tree: Path) -> dict[str, bytes]:
         work = Path(scratch)
         for name in ("configure.ac", "aclocal.m4", "pyconfig.h.in"):
             shutil.copy2(tree / name, work / name)
-        shutil.copytree(tree / "Tools" / "cargo", work / "Tools" / "cargo")
-        if (tree / "m4").is_dir():
-            shutil.copytree(tree / "m4", work / "m4")
+        for included in (Path("Tools", "cargo"), Path("m4")):
+            if (tree / included).is_dir():
+                shutil.copytree(tree / included, work / included)
         for tool in (["autoconf"], ["autoheader"]):
             result = subprocess.run(tool, cwd=work, capture_output=True, text=True)
             if result.returncode:

@@ -1,0 +1,153 @@
+"""Builds: with Rust (tests, symbols, incremental make, clean) and without.
+
+Each configuration is built once per session, out of tree, with
+`make -j<cores>`.  The tests that change the build (touching sources,
+`make clean`) come last in this file and pytest keeps file order.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import Build, environment_without, new_build
+
+REGRESSION_TESTS = ["test__base64", "test_base64", "test_binascii"]
+
+
+def summary(output: str) -> str:
+    """The runner's closing lines, for the log."""
+    lines = [line for line in output.splitlines()
+             if re.match(r"(Total tests|Result|test result|== Tests result)", line.strip())]
+    return "\n".join(lines)
+
+
+def defined_symbols(*nm_args: str | Path) -> set[str]:
+    out = subprocess.run(["nm", *map(str, nm_args)], capture_output=True,
+                         text=True, check=True).stdout
+    return {line.split()[-1] for line in out.splitlines() if len(line.split()) >= 3}
+
+
+@pytest.fixture(scope="session")
+def without_rust_build(applied_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    build = new_build(applied_tree, tmp_path_factory, "build-without-rust")
+    build.configure("--without-rust")
+    build.make()
+    return build
+
+
+@pytest.fixture(scope="session")
+def auto_without_bindgen_build(applied_tree: Path,
+                               tmp_path_factory: pytest.TempPathFactory) -> Build:
+    build = new_build(applied_tree, tmp_path_factory, "build-auto-no-bindgen")
+    env = environment_without("bindgen", scratch=tmp_path_factory.mktemp("no-bindgen"))
+    result = build.configure("--with-rust=auto", env=env)
+    build.configure_stderr = result.stderr  # type: ignore[attr-defined]
+    build.make(env=env)
+    return build
+
+
+def test_base64_is_builtin_rust(rust_build: Build) -> None:
+    out = rust_build.python("-c", "import sys, sysconfig, _base64; "
+                            "print('_base64' in sys.builtin_module_names, "
+                            "sysconfig.get_config_var('WITH_RUST'), "
+                            "_base64.b64encode(b'Rust'))").stdout
+    assert out.split() == ["True", "yes", "b'UnVzdA=='"]
+
+
+def test_regression_suite(rust_build: Build) -> None:
+    result = rust_build.python("-m", "test", *REGRESSION_TESTS, check=False)
+    print(summary(result.stdout))
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert "Result: SUCCESS" in result.stdout
+    assert re.search(r"Total test files: run=3/3$", result.stdout, re.MULTILINE)
+
+
+def test_cargo_tests(rust_build: Build) -> None:
+    result = rust_build.make("rust-test", check=False)
+    print(summary(result.stdout))
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    counts = [int(n) for n in re.findall(r"test result: ok\. (\d+) passed", result.stdout)]
+    # The bindgen layout tests of this build's headers are the largest group.
+    assert max(counts) >= 50
+
+
+def test_only_pyinit_symbols_are_global(rust_build: Build) -> None:
+    modobj = rust_build.path / "Modules" / "_rust_modules.o"
+    assert defined_symbols("-g", "--defined-only", modobj) == {"PyInit__base64"}
+
+
+def test_interpreter_exports_no_rust_symbols(rust_build: Build) -> None:
+    exported = defined_symbols("-D", "--defined-only", rust_build.path / "python")
+    rust_like = {name for name in exported
+                 if name.startswith(("_ZN", "_R")) or "rust" in name.lower()}
+    assert rust_like == set()
+    assert "PyInit__base64" in exported
+
+
+def test_without_rust(without_rust_build: Build) -> None:
+    out = without_rust_build.python("-c", "import sys, sysconfig; "
+                                    "print('_base64' in sys.builtin_module_names, "
+                                    "sysconfig.get_config_var('WITH_RUST'))").stdout
+    assert out.split() == ["False", "no"]
+    assert not (without_rust_build.path / "build" / "rust").exists()
+    assert not (without_rust_build.path / "Modules" / "_rust_modules.o").exists()
+    result = without_rust_build.python("-m", "test", *REGRESSION_TESTS, check=False)
+    print(summary(result.stdout))
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert "test__base64 skipped" in result.stdout
+    assert "built without Rust modules" in result.stdout
+
+
+def test_auto_without_bindgen_builds(auto_without_bindgen_build: Build) -> None:
+    build = auto_without_bindgen_build
+    assert "not building the Rust modules" in build.configure_stderr  # type: ignore[attr-defined]
+    result = build.python("-c", "import _base64", check=False)
+    assert "No module named '_base64'" in result.stderr
+    log = build.log.read_text()
+    assert re.search(r"optional modules were not found:\n_base64\b", log)
+
+
+# The tests below change rust_build: keep them last.
+
+def rust_activity(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """The lines of a make run that built or linked Rust code."""
+    return [line for line in result.stdout.splitlines()
+            if re.search(r"cargo build|bindgen |objcopy |_rust_modules\.o", line)]
+
+
+def test_noop_make_does_nothing(rust_build: Build) -> None:
+    python = rust_build.path / "python"
+    before = python.stat().st_mtime_ns
+    result = rust_build.make()
+    assert rust_activity(result) == []
+    assert python.stat().st_mtime_ns == before
+
+
+def test_touching_rust_source_rebuilds_and_relinks(rust_build: Build) -> None:
+    python = rust_build.path / "python"
+    before = python.stat().st_mtime_ns
+    (rust_build.tree / "Modules" / "_base64" / "src" / "codec.rs").touch()
+    result = rust_build.make()
+    assert "Compiling _base64" in result.stderr
+    assert python.stat().st_mtime_ns > before
+    assert rust_build.python("-c", "import _base64; print(_base64.b64encode(b'x'))").stdout \
+        == "b'eA=='\n"
+
+
+def test_touching_binding_header_regenerates_bindings(rust_build: Build) -> None:
+    bindings = rust_build.path / "build" / "rust" / "cpython_sys_bindings.rs"
+    before = bindings.stat().st_mtime_ns
+    (rust_build.tree / "cpython-sys" / "bindgen.h").touch()
+    result = rust_build.make()
+    assert bindings.stat().st_mtime_ns > before
+    assert "Compiling cpython-sys" in result.stderr
+
+
+def test_make_clean_removes_rust_outputs(rust_build: Build) -> None:
+    rust_build.make("clean")
+    assert not (rust_build.path / "build" / "rust").exists()
+    assert not (rust_build.path / "Modules" / "_rust_modules.o").exists()
