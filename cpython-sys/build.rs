@@ -18,11 +18,12 @@ fn main() {
         );
     };
     println!("cargo::rerun-if-changed={pyconfig}");
-    let text = fs::read_to_string(&pyconfig)
-        .unwrap_or_else(|err| panic!("cannot read {pyconfig}: {err}"));
-    let gil_disabled = text
-        .lines()
-        .any(|line| line.split_whitespace().eq(["#define", "Py_GIL_DISABLED", "1"]));
+    let text =
+        fs::read_to_string(&pyconfig).unwrap_or_else(|err| panic!("cannot read {pyconfig}: {err}"));
+    let gil_disabled = text.lines().any(|line| {
+        line.split_whitespace()
+            .eq(["#define", "Py_GIL_DISABLED", "1"])
+    });
     if gil_disabled {
         println!("cargo::rustc-cfg=Py_GIL_DISABLED");
     }

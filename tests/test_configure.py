@@ -16,7 +16,6 @@ import pytest
 
 from conftest import Build, environment_without
 
-
 RUST_CACHE_ENTRY = re.compile(r"CARGO|RUSTC|BINDGEN|OBJCOPY|RUST_TARGET")
 
 

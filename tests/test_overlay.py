@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_tree, run_overlay, snapshot
-
 import overlay
+from conftest import copy_tree, run_overlay, snapshot
 
 
 @pytest.fixture

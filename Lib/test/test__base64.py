@@ -8,7 +8,6 @@ modules the tests are skipped.
 """
 
 import array
-import base64
 import random
 import sys
 import sysconfig

@@ -14,9 +14,9 @@ use core::ffi::c_void;
 use core::ptr;
 
 use crate::bindings::{
-    PyBytesObject, PyModuleDef, PyModuleDef_Base, PyObject, PyTupleObject, PyTypeObject,
-    PyVarObject, Py_DecRef, Py_IncRef, Py_ssize_t, Py_TPFLAGS_UNICODE_SUBCLASS, PyType_GetFlags,
-    _Py_NoneStruct,
+    _Py_NoneStruct, PyBytesObject, PyModuleDef, PyModuleDef_Base, PyObject, PyTupleObject,
+    PyTypeObject, PyType_GetFlags, PyVarObject, Py_DecRef, Py_IncRef, Py_TPFLAGS_UNICODE_SUBCLASS,
+    Py_ssize_t,
 };
 
 /// `Py_INCREF(op)`.
@@ -98,7 +98,8 @@ pub unsafe fn PyTuple_GET_ITEM(op: *mut PyObject, i: Py_ssize_t) -> *mut PyObjec
     // SAFETY: ob_item is the tuple's inline item array (declared with one
     // element, allocated with ob_size); i is in bounds by contract.
     unsafe {
-        let items = ptr::addr_of_mut!((*op.cast::<PyTupleObject>()).ob_item).cast::<*mut PyObject>();
+        let items =
+            ptr::addr_of_mut!((*op.cast::<PyTupleObject>()).ob_item).cast::<*mut PyObject>();
         // Py_ssize_t is the platform's ssize_t, the width of isize.
         *items.offset(i as isize)
     }

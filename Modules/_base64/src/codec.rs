@@ -41,7 +41,11 @@ pub fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u8; 64])
         let bits = u32::from(tail[0]) << 16 | u32::from(second) << 8;
         out[0].write(symbol(bits >> 18));
         out[1].write(symbol(bits >> 12));
-        out[2].write(if tail.len() == 2 { symbol(bits >> 6) } else { b'=' });
+        out[2].write(if tail.len() == 2 {
+            symbol(bits >> 6)
+        } else {
+            b'='
+        });
         out[3].write(b'=');
     }
 }
@@ -56,7 +60,9 @@ mod tests {
         encode(input, &mut out, alphabet);
         #[allow(unsafe_code)]
         // SAFETY: every element was initialized by `vec!` above.
-        out.into_iter().map(|byte| unsafe { byte.assume_init() }).collect()
+        out.into_iter()
+            .map(|byte| unsafe { byte.assume_init() })
+            .collect()
     }
 
     #[test]
@@ -91,9 +97,9 @@ mod tests {
         let mut decoded = Vec::new();
         for group in encoded.chunks(4) {
             let pads = group.iter().filter(|&&c| c == b'=').count();
-            let bits = group
-                .iter()
-                .fold(0u32, |acc, &c| acc << 6 | if c == b'=' { 0 } else { value(c) });
+            let bits = group.iter().fold(0u32, |acc, &c| {
+                acc << 6 | if c == b'=' { 0 } else { value(c) }
+            });
             decoded.extend_from_slice(&bits.to_be_bytes()[1..4 - pads]);
         }
         assert_eq!(decoded, input);

@@ -70,7 +70,8 @@ The result is returned as a bytes object.";
 
 /// A required argument: the parser has already raised if it was missing.
 fn required<'a, 'py>(args: &Args<'a, 'py>, index: usize) -> Borrowed<'a, 'py> {
-    args.get(index).expect("required argument checked by the parser")
+    args.get(index)
+        .expect("required argument checked by the parser")
 }
 
 /// `base64.b64encode(s, altchars)`:
@@ -133,7 +134,10 @@ fn altchars_pair<'py>(py: Python<'py>, altchars: Borrowed<'_, 'py>) -> PyResult<
     }
     py.with_buffer(altchars, |buffer| {
         if buffer.len() != 2 {
-            return Err(py.raise(Exception::ValueError, "maketrans arguments must have same length"));
+            return Err(py.raise(
+                Exception::ValueError,
+                "maketrans arguments must have same length",
+            ));
         }
         Ok(buffer.read(|data| [data[0], data[1]]))
     })

@@ -37,17 +37,29 @@ pub struct Param {
 impl Param {
     /// `x`
     pub const fn required(name: &'static str) -> Self {
-        Param { name, kind: ParamKind::PositionalOrKeyword, required: true }
+        Param {
+            name,
+            kind: ParamKind::PositionalOrKeyword,
+            required: true,
+        }
     }
 
     /// `x=default`
     pub const fn optional(name: &'static str) -> Self {
-        Param { name, kind: ParamKind::PositionalOrKeyword, required: false }
+        Param {
+            name,
+            kind: ParamKind::PositionalOrKeyword,
+            required: false,
+        }
     }
 
     /// `*, x=default`
     pub const fn keyword_only(name: &'static str) -> Self {
-        Param { name, kind: ParamKind::KeywordOnly, required: false }
+        Param {
+            name,
+            kind: ParamKind::KeywordOnly,
+            required: false,
+        }
     }
 }
 
@@ -148,7 +160,10 @@ pub(crate) unsafe fn parse<'a, 'py>(
             .map(|(param, _)| param.name)
             .collect();
         if !missing.is_empty() {
-            return Err(py.raise(Exception::TypeError, &missing_message(function, kind, &missing)));
+            return Err(py.raise(
+                Exception::TypeError,
+                &missing_message(function, kind, &missing),
+            ));
         }
     }
     Ok(Args { values })
@@ -236,7 +251,10 @@ pub fn too_many_positional_message(
     kwonly_given: usize,
 ) -> String {
     let (signature, plural) = if defaults > 0 {
-        (format!("from {} to {positional}", positional - defaults), true)
+        (
+            format!("from {} to {positional}", positional - defaults),
+            true,
+        )
     } else {
         (positional.to_string(), positional != 1)
     };
@@ -252,7 +270,11 @@ pub fn too_many_positional_message(
     format!(
         "{function}() takes {signature} positional argument{} but {given}{kwonly} {} given",
         if plural { "s" } else { "" },
-        if given == 1 && kwonly_given == 0 { "was" } else { "were" },
+        if given == 1 && kwonly_given == 0 {
+            "was"
+        } else {
+            "were"
+        },
     )
 }
 
@@ -271,7 +293,10 @@ pub fn missing_message(function: &str, kind: ParamKind, names: &[&str]) -> Strin
         ParamKind::KeywordOnly => "keyword-only",
     };
     let plural = if names.len() == 1 { "" } else { "s" };
-    format!("{function}() missing {} required {kind} argument{plural}: {list}", names.len())
+    format!(
+        "{function}() missing {} required {kind} argument{plural}: {list}",
+        names.len()
+    )
 }
 
 #[cfg(test)]

@@ -93,8 +93,9 @@ impl<'py> Python<'py> {
         let mut view = MaybeUninit::<ffi::Py_buffer>::uninit();
         // SAFETY: attached (self); `obj` is live; `view` is writable memory
         // for one Py_buffer, which stays at this address until released.
-        let status =
-            unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), view.as_mut_ptr(), ffi::PyBUF_SIMPLE as _) };
+        let status = unsafe {
+            ffi::PyObject_GetBuffer(obj.as_ptr(), view.as_mut_ptr(), ffi::PyBUF_SIMPLE as _)
+        };
         if status != 0 {
             // SAFETY: GetBuffer returns -1 only with an exception set.
             return Err(unsafe { self.fetch_set() });

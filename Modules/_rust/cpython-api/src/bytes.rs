@@ -25,8 +25,12 @@ impl<'py> Python<'py> {
         };
         // SAFETY: attached; a NULL source asks for uninitialized storage;
         // the result is a new reference or NULL with an exception set.
-        let bytes =
-            unsafe { Bound::from_owned(self, ffi::PyBytes_FromStringAndSize(core::ptr::null(), size))? };
+        let bytes = unsafe {
+            Bound::from_owned(
+                self,
+                ffi::PyBytes_FromStringAndSize(core::ptr::null(), size),
+            )?
+        };
         Ok(BytesWriter { bytes, len })
     }
 }

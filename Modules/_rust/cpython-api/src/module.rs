@@ -61,7 +61,10 @@ unsafe extern "C" fn fastcall<F: Function>(
                 .copied()
                 .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
                 .unwrap_or("unknown cause");
-            py.raise(Exception::SystemError, &format!("{name}() panicked: {reason}"));
+            py.raise(
+                Exception::SystemError,
+                &format!("{name}() panicked: {reason}"),
+            );
             ptr::null_mut()
         }
     }
@@ -94,7 +97,10 @@ impl MethodDef {
             ml_meth: Some(unsafe {
                 core::mem::transmute::<
                     FastcallKeywords,
-                    unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject,
+                    unsafe extern "C" fn(
+                        *mut ffi::PyObject,
+                        *mut ffi::PyObject,
+                    ) -> *mut ffi::PyObject,
                 >(entry)
             }),
             ml_flags: (ffi::METH_FASTCALL | ffi::METH_KEYWORDS) as c_int,
@@ -145,7 +151,11 @@ unsafe impl Sync for ModuleDef {}
 
 impl ModuleDef {
     /// `methods` must end with [`MethodDef::END`].
-    pub const fn new(name: &'static CStr, doc: &'static CStr, methods: &'static [MethodDef]) -> Self {
+    pub const fn new(
+        name: &'static CStr,
+        doc: &'static CStr,
+        methods: &'static [MethodDef],
+    ) -> Self {
         assert!(
             !methods.is_empty() && methods[methods.len() - 1].0.ml_name.is_null(),
             "method table must end with MethodDef::END"

@@ -136,7 +136,10 @@ impl<'py> Python<'py> {
         // with an exception set.
         unsafe {
             let module = Bound::from_owned(self, ffi::PyImport_ImportModule(module.as_ptr()))?;
-            Bound::from_owned(self, ffi::PyObject_GetAttrString(module.as_ptr(), name.as_ptr()))
+            Bound::from_owned(
+                self,
+                ffi::PyObject_GetAttrString(module.as_ptr(), name.as_ptr()),
+            )
         }
     }
 
