@@ -100,28 +100,34 @@ def download_tarball(dest: Path, wanted: str | None) -> Path:
     sys.exit("no python3.13 source tarball could be downloaded")
 
 
-def extract(tarball: Path, dest: Path) -> Path:
-    """Extract tarball into dest/Python-X.Y.Z and return that path."""
+def extract(tarball: Path, dest: Path, fresh: bool = False) -> Path:
+    """Extract tarball into dest/Python-X.Y.Z and return that path; an
+    existing tree is kept (so builds from it stay incremental) unless
+    `fresh` asks for a new one."""
     with tarfile.open(tarball) as archive:
         top = archive.getnames()[0].split("/")[0]
         tree = dest / top
         if tree.exists():
+            if not fresh:
+                return tree
             shutil.rmtree(tree)
         archive.extractall(dest, filter="tar")
     return tree
 
 
-def fetch(dest: Path, version: str | None = None) -> Path:
+def fetch(dest: Path, version: str | None = None, fresh: bool = False) -> Path:
     enable_source_index()
-    return extract(download_tarball(dest, version), dest)
+    return extract(download_tarball(dest, version), dest, fresh)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dest", type=Path, help="directory for the tarball and tree")
     parser.add_argument("--version", help="upstream version, e.g. 3.13.5")
+    parser.add_argument("--fresh", action="store_true",
+                        help="replace an existing extracted tree")
     args = parser.parse_args()
-    print(fetch(args.dest.resolve(), args.version))
+    print(fetch(args.dest.resolve(), args.version, args.fresh))
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ DEBIAN_PACKAGES: dict[str, str] = {
     "libgdbm-dev": "dbm.gnu",
 }
 
-PIP_PACKAGES = ["pytest", "hypothesis"]
+PIP_PACKAGES = ["pytest", "hypothesis", "ruff"]
 
 
 def _run(cmd: list[str]) -> None:

@@ -7,6 +7,7 @@ Each configuration is built once per session, out of tree, with
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -73,6 +74,19 @@ def test_cargo_tests(rust_build: Build) -> None:
     counts = [int(n) for n in re.findall(r"test result: ok\. (\d+) passed", result.stdout)]
     # The bindgen layout tests of this build's headers are the largest group.
     assert max(counts) >= 50
+
+
+def test_clippy(rust_build: Build) -> None:
+    # Lints need this build's bindings, so they run here rather than alone.
+    env = dict(os.environ,
+               CPYTHON_SYS_BINDINGS=str(rust_build.path / "build/rust/cpython_sys_bindings.rs"),
+               CPYTHON_SYS_PYCONFIG_H=str(rust_build.path / "pyconfig.h"))
+    result = subprocess.run(
+        ["cargo", "clippy", "--offline", "--locked", "--workspace", "--all-targets",
+         "--manifest-path", str(rust_build.tree / "Cargo.toml"),
+         "--target-dir", str(rust_build.path / "build/rust/clippy"), "--", "-D", "warnings"],
+        env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-5000:]
 
 
 def test_only_pyinit_symbols_are_global(rust_build: Build) -> None:

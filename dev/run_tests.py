@@ -1,0 +1,53 @@
+"""The test command: everything .ci/run checks, from a fresh clone.
+
+Steps: install prerequisites (dev/prereqs.py); static checks (cargo fmt,
+ruff); fetch the newest pristine CPython 3.13 from Debian's source packages
+(or use --cpython-src); then the pytest suite in tests/, which applies the
+overlay to copies of that tree, configures and builds CPython with and
+without Rust, and runs the regression tests, cargo test and clippy in the
+Rust build.  Exits non-zero if anything fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+WORK = PROJECT / ".work"
+sys.path.insert(0, str(PROJECT / "dev"))
+
+import fetch_cpython  # noqa: E402
+
+
+def step(title: str, *cmd: str | Path) -> int:
+    print(f"\n=== {title}: {' '.join(map(str, cmd))}", flush=True)
+    return subprocess.run([str(c) for c in cmd], cwd=PROJECT, check=False).returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cpython-src", type=Path,
+                        help="pristine CPython 3.13 tree (default: fetch from Debian)")
+    parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
+    args = parser.parse_args()
+
+    if step("prerequisites", sys.executable, "dev/prereqs.py"):
+        return 1
+    failures = []
+    for title, cmd in [("rustfmt", ["cargo", "fmt", "--check"]),
+                       ("ruff", [sys.executable, "-m", "ruff", "check", "."])]:
+        if step(title, *cmd):
+            failures.append(title)
+    source = args.cpython_src or fetch_cpython.fetch(WORK / "pristine", fresh=True)
+    if step("pytest", sys.executable, "-m", "pytest", "tests", "-v", "-s",
+            "-p", "no:cacheprovider", f"--cpython-src={source}", *args.pytest_args):
+        failures.append("pytest")
+    print(f"\n=== {'FAILED: ' + ', '.join(failures) if failures else 'all checks passed'}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
