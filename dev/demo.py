@@ -24,6 +24,7 @@ WORK = PROJECT / ".work"
 sys.path.insert(0, str(PROJECT / "dev"))
 
 import fetch_cpython  # noqa: E402
+import prereqs  # noqa: E402
 
 
 def run(*cmd: str | Path, cwd: Path | None = None) -> None:
@@ -50,6 +51,7 @@ def main() -> None:
                         help="where to build (default: .work/build-<tree name>)")
     args = parser.parse_args()
 
+    prereqs.add_cargo_to_path()
     run(sys.executable, PROJECT / "dev" / "prereqs.py", "--no-pip")
     WORK.mkdir(exist_ok=True)
     tree = source_tree(args.cpython)

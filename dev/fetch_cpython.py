@@ -111,7 +111,10 @@ def extract(tarball: Path, dest: Path, fresh: bool = False) -> Path:
             if not fresh:
                 return tree
             shutil.rmtree(tree)
-        archive.extractall(dest, filter="tar")
+        if hasattr(tarfile, "tar_filter"):  # Python >= 3.11.4
+            archive.extractall(dest, filter="tar")
+        else:
+            archive.extractall(dest)
     return tree
 
 

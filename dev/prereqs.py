@@ -37,7 +37,7 @@ DEBIAN_PACKAGES: dict[str, str] = {
     "libgdbm-dev": "dbm.gnu",
 }
 
-PIP_PACKAGES = ["pytest", "hypothesis", "ruff"]
+PIP_PACKAGES = ["pytest", "ruff"]
 
 
 def _run(cmd: list[str]) -> None:
@@ -90,10 +90,16 @@ def install_pip_packages() -> None:
         _run([sys.executable, "-m", "pip", "install", "-q", *missing])
 
 
-def check_rust() -> None:
+def add_cargo_to_path() -> None:
+    """rustup installs into ~/.cargo/bin; a fresh shell may not have it on
+    PATH yet.  Programs started from here (configure, make) inherit it."""
     cargo_bin = os.path.expanduser("~/.cargo/bin")
-    if cargo_bin not in os.environ.get("PATH", "").split(os.pathsep):
+    if os.path.isdir(cargo_bin) and cargo_bin not in os.environ["PATH"].split(os.pathsep):
         os.environ["PATH"] += os.pathsep + cargo_bin
+
+
+def check_rust() -> None:
+    add_cargo_to_path()
     for tool in ("cargo", "rustc"):
         if not shutil.which(tool):
             sys.exit(f"{tool} not found: install Rust with rustup "
@@ -104,7 +110,7 @@ def check_rust() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-pip", action="store_true",
-                        help="skip pytest/hypothesis for the tool Python")
+                        help="skip the Python test tools (pytest, ruff)")
     args = parser.parse_args()
     install_debian_packages()
     if not args.no_pip:

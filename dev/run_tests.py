@@ -20,6 +20,7 @@ WORK = PROJECT / ".work"
 sys.path.insert(0, str(PROJECT / "dev"))
 
 import fetch_cpython  # noqa: E402
+import prereqs  # noqa: E402
 
 
 def step(title: str, *cmd: str | Path) -> int:
@@ -34,6 +35,7 @@ def main() -> int:
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     args = parser.parse_args()
 
+    prereqs.add_cargo_to_path()
     if step("prerequisites", sys.executable, "dev/prereqs.py"):
         return 1
     failures = []

@@ -1,5 +1,6 @@
 //! Module definitions (multi-phase init) and the call trampoline.
 
+use core::any::Any;
 use core::cell::UnsafeCell;
 use core::ffi::{CStr, c_int};
 use core::ptr;
@@ -56,18 +57,23 @@ unsafe extern "C" fn fastcall<F: Function>(
         // A panic is a bug in the module: report it as the interpreter
         // reports its own internal errors, never unwind into C.
         Err(payload) => {
-            let reason = payload
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("unknown cause");
             py.raise(
                 Exception::SystemError,
-                &format!("{name}() panicked: {reason}"),
+                &panic_message(name, payload.as_ref()),
             );
             ptr::null_mut()
         }
     }
+}
+
+/// The `SystemError` message for a panic in function `name`.
+fn panic_message(name: &str, payload: &(dyn Any + Send)) -> String {
+    let reason = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("unknown cause");
+    format!("{name}() panicked: {reason}")
 }
 
 /// One entry of a module's method table.
@@ -178,5 +184,36 @@ impl ModuleDef {
     pub unsafe fn init(&'static self) -> *mut ffi::PyObject {
         // SAFETY: attached (contract); the definition is static and valid.
         unsafe { ffi::PyModuleDef_Init(self.0.get()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_messages() {
+        let silent = |f: fn()| {
+            let hook = panic::take_hook();
+            panic::set_hook(Box::new(|_| {}));
+            let payload = panic::catch_unwind(f).unwrap_err();
+            panic::set_hook(hook);
+            payload
+        };
+        let literal = silent(|| panic!("index out of range"));
+        assert_eq!(
+            panic_message("f", literal.as_ref()),
+            "f() panicked: index out of range"
+        );
+        let formatted = silent(|| panic!("bad length {}", 3));
+        assert_eq!(
+            panic_message("g", formatted.as_ref()),
+            "g() panicked: bad length 3"
+        );
+        let other = silent(|| std::panic::panic_any(7_u8));
+        assert_eq!(
+            panic_message("h", other.as_ref()),
+            "h() panicked: unknown cause"
+        );
     }
 }
