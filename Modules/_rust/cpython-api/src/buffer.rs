@@ -3,25 +3,26 @@
 //! # Why the bytes are only shown to `Send` closures
 //!
 //! A `&[u8]` promises Rust that nobody writes the memory while it lives.
-//! For a `bytearray`, an `array.array` or a memoryview of either, that
-//! holds only while no Python code runs: any code (a finalizer run by an
-//! allocation, a `__len__`, another thread) may write into the buffer.
-//! [`BufferView::read`] therefore takes a closure that is `Send`, which
-//! statically rules out capturing the [`Python`] token or any object
-//! reference, so the closure cannot call back into the interpreter; and the
-//! bytes are shown for the length of that closure only.
+//! [`BufferView::read`] takes a closure that is `Send`, which statically
+//! rules out capturing the [`Python`] token or any object reference, so the
+//! closure cannot run Python code; and it shows the bytes for the length of
+//! that closure only.
 //!
-//! In a default build the thread holds the GIL throughout, so no other
-//! thread runs Python code either and the slice is stable.  In a
-//! free-threaded build another thread may write a mutable buffer at any
-//! moment; there, the content of anything but a `bytes` object is first
-//! copied (with relaxed atomic loads, so the copy makes no assumption about
-//! concurrent writers) and the closure sees that snapshot.  The result then
-//! encodes some state of the buffer during the call, as the C code reading
-//! the same buffer would.  A buffer can never be resized or freed while it
-//! is exported, so its memory stays valid in both cases.
+//! That is enough for a `bytes` object, whose content never changes, and
+//! the closure then sees the object's own storage.  It is not enough for a
+//! mutable exporter (`bytearray`, `array.array`, memoryviews of them, ...):
+//! another thread may write it at any moment, in a free-threaded build and
+//! in a default build too (`readinto` releases the GIL while the kernel
+//! fills the buffer).  For those, the closure sees a private snapshot,
+//! copied with relaxed atomic loads, which are defined even while another
+//! thread writes; the result then encodes some state of the buffer during
+//! the call, as the C code reading the same buffer would, and the codec's
+//! own assumptions (a length checked once stays true) hold.  An exported
+//! buffer can never be resized or freed, so its memory stays valid.
 
-use core::mem::MaybeUninit;
+use core::mem::{MaybeUninit, align_of, size_of};
+use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::{AtomicU8, AtomicUsize};
 
 use cpython_sys as ffi;
 
@@ -54,30 +55,44 @@ impl BufferView<'_> {
             return f(&[]);
         }
         let data = self.view.buf.cast::<u8>();
-        if cfg!(Py_GIL_DISABLED) && !self.immutable {
+        if !self.immutable {
             return f(&snapshot(data, len));
         }
         // SAFETY: a successful PyBUF_SIMPLE request gives `len` contiguous
         // readable bytes at `buf`, valid until PyBuffer_Release, which runs
-        // after `f` returns.  Nobody writes them while `f` runs: `f` is Send
-        // so cannot run Python code, and either the object is immutable
-        // (bytes) or this is a GIL build and the GIL is held (see above).
+        // after `f` returns; the exporter is a bytes object, whose content
+        // nobody writes.
         let bytes = unsafe { core::slice::from_raw_parts(data, len) };
         f(bytes)
     }
 }
 
-/// A copy of a buffer that other threads may be writing.
+/// A copy of `len` bytes at `data`, which other threads may be writing,
+/// read a word at a time where aligned.  `data..data + len` must be
+/// readable for the whole call (as in [`BufferView::read`]).
 fn snapshot(data: *const u8, len: usize) -> Vec<u8> {
-    use core::sync::atomic::{AtomicU8, Ordering};
-    (0..len)
-        .map(|i| {
-            // SAFETY: `data..data+len` is readable for the whole call (see
-            // BufferView::read); AtomicU8 has the size and alignment of u8,
-            // and an atomic load is defined even if another thread writes.
-            unsafe { AtomicU8::from_ptr(data.add(i).cast_mut()) }.load(Ordering::Relaxed)
-        })
-        .collect()
+    let word = size_of::<usize>();
+    let aligned = data.align_offset(align_of::<AtomicUsize>()).min(len);
+    let mut copy = Vec::with_capacity(len);
+    let mut i = 0;
+    while i < len {
+        // SAFETY: i < len, so `data + i` is inside the readable buffer.
+        let at = unsafe { data.add(i) };
+        if i >= aligned && len - i >= word {
+            // SAFETY: `data + aligned` is word-aligned and i advances by
+            // whole words past it, so `at` is aligned; the word is inside
+            // the buffer; an atomic load is defined under concurrent writes.
+            let value = unsafe { AtomicUsize::from_ptr(at.cast::<usize>().cast_mut()) };
+            copy.extend_from_slice(&value.load(Relaxed).to_ne_bytes());
+            i += word;
+        } else {
+            // SAFETY: one byte inside the buffer, loaded atomically.
+            let value = unsafe { AtomicU8::from_ptr(at.cast_mut()) };
+            copy.push(value.load(Relaxed));
+            i += 1;
+        }
+    }
+    copy
 }
 
 impl<'py> Python<'py> {
@@ -122,5 +137,21 @@ impl Drop for Release<'_, '_> {
         // SAFETY: the view was filled by a successful PyObject_GetBuffer and
         // is released exactly once, here, by the attached thread.
         unsafe { ffi::PyBuffer_Release(self.view) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snapshot;
+
+    #[test]
+    fn snapshot_copies_every_alignment_and_length() {
+        let source: Vec<u8> = (0..=255).cycle().take(300).collect();
+        for start in 0..9 {
+            for len in [0, 1, 7, 8, 9, 15, 16, 17, 100, 291 - start] {
+                let part = &source[start..start + len];
+                assert_eq!(snapshot(part.as_ptr(), part.len()), part, "{start} {len}");
+            }
+        }
     }
 }
