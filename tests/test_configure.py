@@ -80,6 +80,15 @@ def test_old_rustc_fails(build: Build, tmp_path: Path) -> None:
     assert "rustc >= 1.85 (found 1.70.0): rustup update" in result.stderr
 
 
+def test_old_bindgen_fails(build: Build, tmp_path: Path) -> None:
+    fake = tmp_path / "bindgen"
+    fake.write_text("#!/bin/sh\necho 'bindgen 0.55.1'\n")
+    fake.chmod(0o755)
+    result = build.configure("--with-rust", f"BINDGEN={fake}", check=False)
+    assert result.returncode != 0
+    assert "bindgen >= 0.60 (found 0.55.1)" in result.stderr
+
+
 def test_unknown_target_fails(build: Build) -> None:
     result = build.configure("--with-rust", "RUST_TARGET=sparc-sun-solaris",
                              check=False)

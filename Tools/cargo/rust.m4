@@ -84,7 +84,14 @@ AS_VAR_IF([with_rust], [no], [], [
   AC_PATH_PROG([BINDGEN], [bindgen])
   AS_IF([test -z "$BINDGEN"],
     [_PY_RUST_MISSING([bindgen >= 0.60 (bindgen-cli): apt install bindgen, or cargo install bindgen-cli; or set BINDGEN])],
-    [dnl confdefs.h holds the configuration so far: enough of pyconfig.h
+    [AC_MSG_CHECKING([whether bindgen is at least 0.60])
+     py_bindgen_version=`"$BINDGEN" --version 2>/dev/null | sed -n 's/^bindgen \(@<:@0-9.@:>@*\).*/\1/p'`
+     AS_VERSION_COMPARE([$py_bindgen_version], [0.60],
+       [AC_MSG_RESULT([no, ${py_bindgen_version:-unknown version}])
+        _PY_RUST_MISSING([bindgen >= 0.60 (found ${py_bindgen_version:-no version}): apt install bindgen, or cargo install bindgen-cli])],
+       [AC_MSG_RESULT([yes, $py_bindgen_version])],
+       [AC_MSG_RESULT([yes, $py_bindgen_version])])
+     dnl confdefs.h holds the configuration so far: enough of pyconfig.h
      dnl for libclang to parse Python.h as the build will.
      AC_MSG_CHECKING([whether bindgen and libclang can parse Python.h])
      cp confdefs.h $py_rust_dir/pyconfig.h
