@@ -139,6 +139,10 @@ EDITS = [
     ),
 ]
 
+# The list of files the last `apply` installed, so that a later apply can
+# remove those the project no longer has.
+MANIFEST = "Tools/cargo/overlay-files.txt"
+
 # Files autoconf regenerates from configure.ac (and what it includes).
 GENERATED = ["configure", "pyconfig.h.in"]
 
@@ -238,10 +242,20 @@ def apply(tree: Path) -> list[str]:
     edited = planned_edits(tree)
     # Everything is checked: from here on the tree is written.
     changed = []
-    for rel, source in overlay_files().items():
+    files = overlay_files()
+    manifest = tree / MANIFEST
+    if manifest.is_file():
+        for rel in manifest.read_text().split():
+            if rel not in files and (tree / rel).is_file():
+                (tree / rel).unlink()
+                changed.append(rel)
+    for rel, source in files.items():
         if _write_if_changed(tree / rel, source.read_bytes()):
             shutil.copymode(source, tree / rel)
             changed.append(rel)
+    listing = "".join(f"{rel}\n" for rel in sorted(files))
+    if _write_if_changed(manifest, listing.encode()):
+        changed.append(MANIFEST)
     for rel, content in edited.items():
         if _write_if_changed(tree / rel, content.encode()):
             changed.append(rel)

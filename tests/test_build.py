@@ -144,7 +144,7 @@ def test_noop_make_does_nothing(rust_build: Build) -> None:
 def test_touching_rust_source_rebuilds_and_relinks(rust_build: Build) -> None:
     python = rust_build.path / "python"
     before = python.stat().st_mtime_ns
-    (rust_build.tree / "Modules" / "_base64" / "src" / "codec.rs").touch()
+    (rust_build.tree / "Modules" / "_base64" / "src" / "codec" / "base64.rs").touch()
     result = rust_build.make()
     assert "Compiling _base64" in result.stderr
     assert python.stat().st_mtime_ns > before

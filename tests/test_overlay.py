@@ -125,3 +125,15 @@ def test_edit_anchor_must_be_unique() -> None:
         edit.apply("x\nx\n")
     assert edit.apply("a\nx\nb\n") == "a\nx\ny\nb\n"
     assert edit.apply(edit.apply("a\nx\nb\n")) == "a\nx\ny\nb\n"
+
+
+def test_apply_removes_files_the_project_dropped(fresh_tree: Path) -> None:
+    assert run_overlay("apply", fresh_tree).returncode == 0
+    stale = fresh_tree / "Modules" / "_base64" / "src" / "dropped.rs"
+    stale.write_text("// a file an earlier version of the overlay installed\n")
+    manifest = fresh_tree / overlay.MANIFEST
+    manifest.write_text(manifest.read_text() + "Modules/_base64/src/dropped.rs\n")
+    result = run_overlay("apply", fresh_tree)
+    assert result.returncode == 0, result.stderr
+    assert not stale.exists()
+    assert "dropped.rs" not in manifest.read_text()

@@ -26,15 +26,21 @@ RUST_PYINIT=	$(RUST_MODULES:%=PyInit_%)
 # flags.  --use-core keeps the bindings free of std.
 BINDGEN_FLAGS=	--use-core --ctypes-prefix core::ffi --no-doc-comments \
 		--allowlist-function '_?Py.*' --allowlist-type '_?Py.*' \
-		--allowlist-var '_?Py.*|METH_.*'
+		--allowlist-var '_?Py.*|PY_.*|METH_.*'
 
-$(RUST_BINDINGS): $(srcdir)/cpython-sys/bindgen.h pyconfig.h $(PYTHON_HEADERS)
+# The flags above are part of what the bindings depend on: hence rust.mk.
+$(RUST_BINDINGS): $(srcdir)/cpython-sys/bindgen.h $(srcdir)/Tools/cargo/rust.mk \
+		pyconfig.h $(PYTHON_HEADERS)
 	@mkdir -p $(RUST_BUILD_DIR)
 	$(BINDGEN) $(srcdir)/cpython-sys/bindgen.h $(BINDGEN_FLAGS) -o $@.tmp \
 		-- $(PY_CPPFLAGS) --target=$(RUST_TARGET)
 	mv $@.tmp $@
 
 -include $(RUST_STATICLIB:.a=.d)
+
+# A Rust source that the dependency file names but that was since renamed
+# or deleted must not stop make: it counts as changed, and cargo decides.
+%.rs: ;
 
 # The Makefile records the configuration (profile, target, tools), so a
 # reconfigure rebuilds; cargo then decides what actually changed, and the

@@ -14,6 +14,7 @@ use crate::python::Python;
 pub struct BytesWriter<'py> {
     bytes: Bound<'py>,
     len: usize,
+    py: Python<'py>,
 }
 
 impl<'py> Python<'py> {
@@ -31,7 +32,11 @@ impl<'py> Python<'py> {
                 ffi::PyBytes_FromStringAndSize(core::ptr::null(), size),
             )?
         };
-        Ok(BytesWriter { bytes, len })
+        Ok(BytesWriter {
+            bytes,
+            len,
+            py: self,
+        })
     }
 }
 
@@ -50,6 +55,28 @@ impl<'py> BytesWriter<'py> {
                 ffi::PyBytes_AS_STRING(self.bytes.as_ptr()).cast::<MaybeUninit<u8>>(),
                 self.len,
             )
+        }
+    }
+
+    /// The finished object, cut to its first `len` bytes (the codec wrote
+    /// those; the storage was an upper bound): `_PyBytes_Resize`, which
+    /// shrinks in place.
+    pub fn finish_with_len(self, len: usize) -> PyResult<Bound<'py>> {
+        assert!(len <= self.len, "a bytes object can only be shrunk");
+        if len == self.len {
+            return Ok(self.bytes);
+        }
+        let py = self.py;
+        let mut ptr = self.bytes.into_ptr();
+        // SAFETY: attached; `ptr` is the only reference to a bytes object
+        // nobody else has seen, as _PyBytes_Resize requires; it consumes the
+        // reference, and sets `ptr` to the resized object or to NULL with an
+        // exception set.
+        unsafe {
+            if ffi::_PyBytes_Resize(&mut ptr, len as ffi::Py_ssize_t) != 0 {
+                return Err(py.fetch_set());
+            }
+            Bound::from_owned(py, ptr)
         }
     }
 

@@ -1,5 +1,7 @@
 //! Raising Python exceptions.
 
+use core::ffi::CStr;
+
 use cpython_sys as ffi;
 
 use crate::object::Bound;
@@ -70,6 +72,39 @@ impl<'py> Python<'py> {
         self.set_error(exception.type_object(), value.as_ptr())
     }
 
+    /// Raise `exception(message)` with a message formatted by Python:
+    /// `format` is a `PyUnicode_FromFormat` format with one `%U` or `%S`
+    /// for `arg`.
+    pub fn raise_format(self, exception: Exception, format: &CStr, arg: &Bound<'py>) -> PyErr {
+        // SAFETY: attached; the format has exactly one object conversion,
+        // given a live object.
+        unsafe {
+            ffi::PyErr_Format(exception.type_object(), format.as_ptr(), arg.as_ptr());
+            PyErr::already_set()
+        }
+    }
+
+    /// As [`Self::raise_format`], with two object conversions.
+    pub fn raise_format2(
+        self,
+        exception: Exception,
+        format: &CStr,
+        first: &Bound<'py>,
+        second: &Bound<'py>,
+    ) -> PyErr {
+        // SAFETY: attached; the format has exactly two object conversions,
+        // given live objects.
+        unsafe {
+            ffi::PyErr_Format(
+                exception.type_object(),
+                format.as_ptr(),
+                first.as_ptr(),
+                second.as_ptr(),
+            );
+            PyErr::already_set()
+        }
+    }
+
     /// Raise `exception_type(message)` for an exception class obtained at
     /// run time (such as `binascii.Error`).
     pub fn raise_type(self, exception_type: &Bound<'py>, message: &str) -> PyErr {
@@ -86,6 +121,20 @@ impl<'py> Python<'py> {
         unsafe {
             ffi::PyErr_SetObject(exception_type, value);
             PyErr::already_set()
+        }
+    }
+
+    /// The result of a C API predicate: 1 true, 0 false, -1 error.
+    ///
+    /// # Safety
+    ///
+    /// `status` must come from a call that sets an exception when it
+    /// returns -1.
+    pub(crate) unsafe fn bool_result(self, status: core::ffi::c_int) -> PyResult<bool> {
+        match status {
+            // SAFETY: by contract, -1 means an exception is set.
+            -1 => Err(unsafe { self.fetch_set() }),
+            value => Ok(value != 0),
         }
     }
 

@@ -24,6 +24,27 @@ pub mod module;
 pub mod object;
 pub mod python;
 
+/// The version of the CPython this is built into, from its headers, for
+/// behaviour that changed between releases.
+pub const PY_VERSION: (u32, u32, u32) = (
+    cpython_sys::PY_MAJOR_VERSION,
+    cpython_sys::PY_MINOR_VERSION,
+    cpython_sys::PY_MICRO_VERSION,
+);
+
+/// Whether [`PY_VERSION`] is at least `major.minor.micro` (usable in
+/// constants, where tuple comparison is not).
+pub const fn py_version_at_least(major: u32, minor: u32, micro: u32) -> bool {
+    let (have_major, have_minor, have_micro) = PY_VERSION;
+    if have_major != major {
+        return have_major > major;
+    }
+    if have_minor != minor {
+        return have_minor > minor;
+    }
+    have_micro >= micro
+}
+
 pub use args::{Args, Param, ParamKind};
 pub use buffer::BufferView;
 pub use bytes::BytesWriter;

@@ -96,6 +96,174 @@ impl<'a, 'py> Borrowed<'a, 'py> {
         unsafe { ffi::Py_TYPE(self.as_ptr()) == core::ptr::addr_of_mut!(ffi::PyBytes_Type) }
     }
 
+    /// A new strong reference to the same object.
+    pub fn to_owned(self) -> Bound<'py> {
+        // SAFETY: attached; the object is live, and the new reference is
+        // owned by the returned Bound.
+        unsafe {
+            ffi::Py_INCREF(self.as_ptr());
+            Bound::from_owned(self.py, self.as_ptr()).expect("non-NULL")
+        }
+    }
+
+    /// `type(self) is bytearray`.
+    pub fn is_exact_bytearray(self) -> bool {
+        // SAFETY: a live object; only the address of the type is taken.
+        unsafe { ffi::Py_TYPE(self.as_ptr()) == core::ptr::addr_of_mut!(ffi::PyByteArray_Type) }
+    }
+
+    /// `type(self) is memoryview`.
+    pub fn is_exact_memoryview(self) -> bool {
+        // SAFETY: a live object; only the address of the type is taken.
+        unsafe { ffi::Py_TYPE(self.as_ptr()) == core::ptr::addr_of_mut!(ffi::PyMemoryView_Type) }
+    }
+
+    /// The type's `tp_name` cut to `max` bytes, as C code formats it with
+    /// `%.<max>s` (invalid UTF-8 replaced, as PyUnicode_FromFormat does).
+    pub fn type_tp_name(self, max: usize) -> PyResult<Bound<'py>> {
+        // SAFETY: a live object's type is a live type object, whose tp_name
+        // is a NUL-terminated string for the type's whole life.
+        let name = unsafe { CStr::from_ptr((*ffi::Py_TYPE(self.as_ptr())).tp_name) };
+        let bytes = name.to_bytes();
+        let cut = &bytes[..bytes.len().min(max)];
+        self.py.new_str(&String::from_utf8_lossy(cut))
+    }
+
+    /// `isinstance(self, str)`.
+    pub fn is_str(self) -> bool {
+        // SAFETY: a live object.
+        unsafe { ffi::PyUnicode_Check(self.as_ptr()) }
+    }
+
+    /// `isinstance(self, (bytes, bytearray))`.
+    pub fn is_bytes_or_bytearray(self) -> bool {
+        // SAFETY: a live object; the flag test and PyType_IsSubtype only
+        // read type objects.
+        unsafe {
+            let tp = ffi::Py_TYPE(self.as_ptr());
+            ffi::PyType_GetFlags(tp) & ffi::Py_TPFLAGS_BYTES_SUBCLASS as core::ffi::c_ulong != 0
+                || ffi::PyType_IsSubtype(tp, core::ptr::addr_of_mut!(ffi::PyByteArray_Type)) != 0
+        }
+    }
+
+    /// `bool(self)`.
+    pub fn is_true(self) -> PyResult<bool> {
+        // SAFETY: attached; a live object; -1 means an exception is set.
+        unsafe { self.py.bool_result(ffi::PyObject_IsTrue(self.as_ptr())) }
+    }
+
+    /// `self > other`.
+    pub fn gt(self, other: Borrowed<'_, 'py>) -> PyResult<bool> {
+        // SAFETY: attached; live objects; -1 means an exception is set.
+        unsafe {
+            self.py.bool_result(ffi::PyObject_RichCompareBool(
+                self.as_ptr(),
+                other.as_ptr(),
+                ffi::Py_GT as _,
+            ))
+        }
+    }
+
+    /// `operator.index(self)` as a non-negative size, saturating at
+    /// `usize::MAX` for larger integers and at 0 for negative ones.
+    pub fn index_saturating(self) -> PyResult<usize> {
+        // SAFETY: attached; a live object; new reference or NULL with an
+        // exception set.
+        let index = unsafe { Bound::from_owned(self.py, ffi::PyNumber_Index(self.as_ptr()))? };
+        let mut overflow: core::ffi::c_int = 0;
+        // SAFETY: attached; `index` is an int; overflow is reported in the
+        // out-parameter, not as an exception.
+        let value = unsafe { ffi::PyLong_AsLongLongAndOverflow(index.as_ptr(), &mut overflow) };
+        Ok(match overflow {
+            1 => usize::MAX,
+            -1 => 0,
+            _ => usize::try_from(value).unwrap_or(0),
+        })
+    }
+
+    /// `self.name`.
+    pub fn getattr(self, name: &CStr) -> PyResult<Bound<'py>> {
+        // SAFETY: attached; a live object and a NUL-terminated name; new
+        // reference or NULL with an exception set.
+        unsafe {
+            Bound::from_owned(
+                self.py,
+                ffi::PyObject_GetAttrString(self.as_ptr(), name.as_ptr()),
+            )
+        }
+    }
+
+    /// `self == text` for a `str` (false for any other type).
+    pub fn str_equals(self, text: &str) -> bool {
+        // SAFETY: a live object, checked to be a str; the text is valid
+        // UTF-8 of the given length; this call never raises.
+        self.is_str()
+            && unsafe {
+                ffi::PyUnicode_EqualToUTF8AndSize(
+                    self.as_ptr(),
+                    text.as_ptr().cast(),
+                    text.len() as ffi::Py_ssize_t,
+                ) == 1
+            }
+    }
+
+    /// `int(self)` for an int that fits `i64`.
+    pub fn as_i64(self) -> PyResult<i64> {
+        // SAFETY: attached; a live object.
+        let value = unsafe { ffi::PyLong_AsLongLong(self.as_ptr()) };
+        // SAFETY: attached.
+        if value == -1 && unsafe { !ffi::PyErr_Occurred().is_null() } {
+            // SAFETY: PyErr_Occurred just said an exception is set.
+            return Err(unsafe { self.py.fetch_set() });
+        }
+        Ok(value)
+    }
+
+    /// The name of the object's type, as `%s % obj.__class__.__name__` or
+    /// `type(obj).__name__` print it.
+    pub fn type_name(self) -> PyResult<Bound<'py>> {
+        // SAFETY: attached; a live type object; new reference or NULL with
+        // an exception set.
+        unsafe { Bound::from_owned(self.py, ffi::PyType_GetName(ffi::Py_TYPE(self.as_ptr()))) }
+    }
+
+    /// `self[start:stop]`.
+    pub fn get_slice(self, start: usize, stop: usize) -> PyResult<Bound<'py>> {
+        let clamp = |n: usize| ffi::Py_ssize_t::try_from(n).unwrap_or(ffi::Py_ssize_t::MAX);
+        // SAFETY: attached; a live object; new reference or NULL with an
+        // exception set.
+        unsafe {
+            Bound::from_owned(
+                self.py,
+                ffi::PySequence_GetSlice(self.as_ptr(), clamp(start), clamp(stop)),
+            )
+        }
+    }
+
+    /// `self.name()`.
+    pub fn call_method0(self, name: &CStr) -> PyResult<Bound<'py>> {
+        // SAFETY: attached; a live object and a NUL-terminated name; a NULL
+        // format means no arguments; new reference or NULL with an
+        // exception set.
+        unsafe {
+            Bound::from_owned(
+                self.py,
+                ffi::PyObject_CallMethod(self.as_ptr(), name.as_ptr(), core::ptr::null()),
+            )
+        }
+    }
+
+    /// `item in self` for an int item.
+    pub fn contains_int(self, item: i64) -> PyResult<bool> {
+        // SAFETY: attached; a new int or NULL with an exception set.
+        let item = unsafe { Bound::from_owned(self.py, ffi::PyLong_FromLongLong(item))? };
+        // SAFETY: attached; live objects; -1 means an exception is set.
+        unsafe {
+            self.py
+                .bool_result(ffi::PySequence_Contains(self.as_ptr(), item.as_ptr()))
+        }
+    }
+
     /// `len(self)` (`PyObject_Size`).
     pub fn size(self) -> PyResult<usize> {
         // SAFETY: attached (self.py); a live object.
@@ -128,6 +296,59 @@ impl<'py> Python<'py> {
                 ffi::PyUnicode_FromStringAndSize(text.as_ptr().cast(), len),
             )
         }
+    }
+
+    /// `str(text)`'s ASCII bytes, or the `ValueError` that
+    /// `base64._bytes_from_decode_data` raises for other text.
+    pub fn ascii_bytes(self, text: Borrowed<'_, 'py>, message: &str) -> PyResult<Bound<'py>> {
+        // SAFETY: attached; a live str; new bytes or NULL with an exception
+        // set.
+        let encoded =
+            unsafe { Bound::from_owned(self, ffi::PyUnicode_AsASCIIString(text.as_ptr())) };
+        encoded.map_err(|err| {
+            // SAFETY: attached; an exception is set (err proves it).
+            let encode_error =
+                unsafe { ffi::PyErr_ExceptionMatches(ffi::PyExc_UnicodeEncodeError) } != 0;
+            if !encode_error {
+                return err;
+            }
+            // SAFETY: attached; replaces the UnicodeEncodeError.
+            unsafe { ffi::PyErr_Clear() };
+            self.raise(crate::Exception::ValueError, message)
+        })
+    }
+
+    /// Clear `err` if it is a `TypeError` (to raise another error in its
+    /// place, like `except TypeError: raise ...`); otherwise give it back.
+    pub fn catch_type_error(self, err: crate::PyErr) -> Result<(), crate::PyErr> {
+        // SAFETY: attached; an exception is set (err proves it).
+        if unsafe { ffi::PyErr_ExceptionMatches(ffi::PyExc_TypeError) } == 0 {
+            return Err(err);
+        }
+        // SAFETY: attached; `err` is consumed with the exception.
+        unsafe { ffi::PyErr_Clear() };
+        Ok(())
+    }
+
+    /// Discard a pending exception (`except Exception: pass`), to raise
+    /// another one in its place.
+    pub fn clear_error(self, _err: crate::PyErr) {
+        // SAFETY: attached; an exception is set (the PyErr proves it) and
+        // the proof is consumed with it.
+        unsafe { ffi::PyErr_Clear() };
+    }
+
+    /// `memoryview(obj)`.
+    pub fn memoryview(self, obj: Borrowed<'_, 'py>) -> PyResult<Bound<'py>> {
+        // SAFETY: attached; a live object; new reference or NULL with an
+        // exception set.
+        unsafe { Bound::from_owned(self, ffi::PyMemoryView_FromObject(obj.as_ptr())) }
+    }
+
+    /// A new `int`.
+    pub fn new_int(self, value: i64) -> PyResult<Bound<'py>> {
+        // SAFETY: attached; a new int or NULL with an exception set.
+        unsafe { Bound::from_owned(self, ffi::PyLong_FromLongLong(value)) }
     }
 
     /// `getattr(importlib.import_module(module), name)`.

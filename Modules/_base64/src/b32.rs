@@ -1,0 +1,157 @@
+//! Glue for Base32 and Base16: `b32encode` ... `b16decode`.
+
+use core::ffi::CStr;
+
+use cpython_api::{Args, Borrowed, Bound, Exception, Function, Param, PyResult, Python};
+
+use crate::b64::function;
+use crate::codec::base32;
+use crate::docs;
+use crate::input::{assert_len, binascii_error, decode_data, encode_data, required};
+
+function!(
+    B32Encode,
+    c"b32encode",
+    docs::B32ENCODE,
+    [Param::required("s")],
+    |py, args| b32encode(py, required(args, 0), base32::BASE32)
+);
+
+function!(
+    B32HexEncode,
+    c"b32hexencode",
+    docs::B32HEXENCODE,
+    [Param::required("s")],
+    |py, args| b32encode(py, required(args, 0), base32::BASE32HEX)
+);
+
+function!(
+    B32Decode,
+    c"b32decode",
+    docs::B32DECODE,
+    [
+        Param::required("s"),
+        Param::optional("casefold"),
+        Param::optional("map01")
+    ],
+    |py, args| {
+        let map01 = args.get(2).filter(|map01| !map01.is_none());
+        b32decode(py, required(args, 0), args.get(1), map01, base32::BASE32)
+    }
+);
+
+function!(
+    B32HexDecode,
+    c"b32hexdecode",
+    docs::B32HEXDECODE,
+    [Param::required("s"), Param::optional("casefold")],
+    |py, args| b32decode(py, required(args, 0), args.get(1), None, base32::BASE32HEX)
+);
+
+fn b32encode<'py>(
+    py: Python<'py>,
+    s: Borrowed<'_, 'py>,
+    alphabet: &[u8; 32],
+) -> PyResult<Bound<'py>> {
+    let data = encode_data(py, s)?;
+    py.with_buffer(data.as_borrowed(), |input| {
+        let Some(len) = base32::encoded_len(input.len()) else {
+            return Err(py.raise(Exception::MemoryError, ""));
+        };
+        let mut output = py.new_bytes(len)?;
+        let storage = output.as_uninit_mut();
+        input.read(|data| base32::encode(data, storage, alphabet));
+        Ok(output.finish())
+    })
+}
+
+/// `base64._b32decode`: the length check, then `map01`, then `casefold`
+/// (evaluated in that order), then the digits and the padding.
+fn b32decode<'py>(
+    py: Python<'py>,
+    s: Borrowed<'_, 'py>,
+    casefold: Option<Borrowed<'_, 'py>>,
+    map01: Option<Borrowed<'_, 'py>>,
+    alphabet: &[u8; 32],
+) -> PyResult<Bound<'py>> {
+    let data = decode_data(py, s)?;
+    let data = data.as_borrowed();
+    if data.size()? % 8 != 0 {
+        return Err(binascii_error(
+            py,
+            base32::DecodeError::IncorrectPadding.message(),
+        ));
+    }
+    let mut map: [u8; 256] = crate::codec::base64::identity_map();
+    if let Some(map01) = map01 {
+        let map01 = decode_data(py, map01)?;
+        assert_len(py, map01.as_borrowed(), 1)?;
+        let one = py.with_buffer(map01.as_borrowed(), |buffer| {
+            if buffer.len() != 1 {
+                return Err(py.raise(
+                    Exception::ValueError,
+                    "maketrans arguments must have same length",
+                ));
+            }
+            Ok(buffer.read(|data| data[0]))
+        })?;
+        map[usize::from(b'0')] = b'O';
+        map[usize::from(b'1')] = one;
+    }
+    if let Some(true) = casefold.map(|casefold| casefold.is_true()).transpose()? {
+        for entry in map.iter_mut() {
+            *entry = entry.to_ascii_uppercase();
+        }
+    }
+    py.with_buffer(data, |input| {
+        let mut output = py.new_bytes(base32::decoded_len_bound(input.len()))?;
+        let storage = output.as_uninit_mut();
+        let result = input.read(|data| {
+            let translated: Vec<u8> = data.iter().map(|&c| map[usize::from(c)]).collect();
+            base32::decode(&translated, storage, alphabet)
+        });
+        match result {
+            Ok(len) => output.finish_with_len(len),
+            Err(error) => Err(binascii_error(py, error.message())),
+        }
+    })
+}
+
+function!(
+    B16Encode,
+    c"b16encode",
+    docs::B16ENCODE,
+    [Param::required("s")],
+    |py, args| {
+        py.with_buffer(required(args, 0), |input| {
+            let Some(len) = input.len().checked_mul(2) else {
+                return Err(py.raise(Exception::MemoryError, ""));
+            };
+            let mut output = py.new_bytes(len)?;
+            let storage = output.as_uninit_mut();
+            input.read(|data| crate::codec::base16::encode(data, storage));
+            Ok(output.finish())
+        })
+    }
+);
+
+function!(
+    B16Decode,
+    c"b16decode",
+    docs::B16DECODE,
+    [Param::required("s"), Param::optional("casefold")],
+    |py, args| {
+        let data = decode_data(py, required(args, 0))?;
+        let casefold = args
+            .get(1)
+            .map_or(Ok(false), |casefold| casefold.is_true())?;
+        py.with_buffer(data.as_borrowed(), |input| {
+            let mut output = py.new_bytes(input.len() / 2)?;
+            let storage = output.as_uninit_mut();
+            match input.read(|data| crate::codec::base16::decode(data, storage, casefold)) {
+                Ok(()) => Ok(output.finish()),
+                Err(error) => Err(binascii_error(py, error.message())),
+            }
+        })
+    }
+);

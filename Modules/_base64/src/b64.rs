@@ -1,0 +1,301 @@
+//! Glue for the Base64 functions: `b64encode` ... `decodebytes`.
+
+use core::ffi::CStr;
+
+use cpython_api::{
+    Args, Borrowed, Bound, Exception, Function, PY_VERSION, Param, PyResult, Python,
+};
+
+use crate::codec::base64::{self as codec, PaddingRules};
+use crate::docs;
+use crate::input::{assert_len, binascii_error, decode_data, flag, input_type_check, required};
+
+/// binascii's limit on b2a_base64 input (`BASE64_MAXBIN`): larger inputs
+/// raise binascii.Error, reachable on 32-bit platforms.
+const BASE64_MAXBIN: usize = (isize::MAX as usize - 3) / 2;
+
+/// Declares a function type: name, docstring, parameters, body.
+macro_rules! function {
+    ($type:ident, $name:literal, $doc:expr, [$($param:expr),*], |$py:ident, $args:ident| $body:expr) => {
+        pub struct $type;
+        impl Function for $type {
+            const NAME: &'static CStr = $name;
+            const DOC: &'static CStr = $doc;
+            const PARAMS: &'static [Param] = &[$($param),*];
+            fn call<'py>($py: Python<'py>, $args: &Args<'_, 'py>) -> PyResult<Bound<'py>> {
+                $body
+            }
+        }
+    };
+}
+pub(crate) use function;
+
+function!(
+    B64Encode,
+    c"b64encode",
+    docs::B64ENCODE,
+    [Param::required("s"), Param::optional("altchars")],
+    |py, args| {
+        let altchars = args.get(1).filter(|altchars| !altchars.is_none());
+        b64encode(py, required(args, 0), altchars, &codec::STANDARD)
+    }
+);
+
+function!(
+    StandardB64Encode,
+    c"standard_b64encode",
+    docs::STANDARD_B64ENCODE,
+    [Param::required("s")],
+    |py, args| b64encode(py, required(args, 0), None, &codec::STANDARD)
+);
+
+function!(
+    UrlsafeB64Encode,
+    c"urlsafe_b64encode",
+    docs::URLSAFE_B64ENCODE,
+    [Param::required("s")],
+    |py, args| b64encode(py, required(args, 0), None, &codec::URLSAFE)
+);
+
+function!(
+    B64Decode,
+    c"b64decode",
+    docs::B64DECODE,
+    [
+        Param::required("s"),
+        Param::optional("altchars"),
+        Param::optional("validate")
+    ],
+    |py, args| {
+        let data = decode_data(py, required(args, 0))?;
+        let mut map = codec::identity_map();
+        if let Some(altchars) = args.get(1).filter(|altchars| !altchars.is_none()) {
+            let altchars = decode_data(py, altchars)?;
+            let pair = altchars_pair(py, altchars.as_borrowed())?;
+            // bytes.maketrans(altchars, b'+/'): the second entry wins.
+            map[usize::from(pair[0])] = b'+';
+            map[usize::from(pair[1])] = b'/';
+        }
+        let strict = flag(args, 2)?;
+        a2b_base64(py, data.as_borrowed(), &map, strict)
+    }
+);
+
+function!(
+    StandardB64Decode,
+    c"standard_b64decode",
+    docs::STANDARD_B64DECODE,
+    [Param::required("s")],
+    |py, args| {
+        let data = decode_data(py, required(args, 0))?;
+        a2b_base64(py, data.as_borrowed(), &codec::identity_map(), false)
+    }
+);
+
+function!(
+    UrlsafeB64Decode,
+    c"urlsafe_b64decode",
+    docs::URLSAFE_B64DECODE,
+    [Param::required("s")],
+    |py, args| {
+        let data = decode_data(py, required(args, 0))?;
+        let mut map = codec::identity_map();
+        map[usize::from(b'-')] = b'+';
+        map[usize::from(b'_')] = b'/';
+        a2b_base64(py, data.as_borrowed(), &map, false)
+    }
+);
+
+function!(
+    EncodeBytes,
+    c"encodebytes",
+    docs::ENCODEBYTES,
+    [Param::required("s")],
+    |py, args| encodebytes(py, required(args, 0))
+);
+
+function!(
+    DecodeBytes,
+    c"decodebytes",
+    docs::DECODEBYTES,
+    [Param::required("s")],
+    |py, args| {
+        let s = required(args, 0);
+        input_type_check(py, s)?;
+        // binascii's ascii_buffer_converter replaces the buffer error.
+        match py.with_buffer(s, |_| Ok(())) {
+            Ok(()) => a2b_base64(py, s, &codec::identity_map(), false),
+            Err(err) => {
+                py.clear_error(err);
+                Err(py.raise_format(
+                    Exception::TypeError,
+                    c"argument should be bytes, buffer or ASCII string, not '%U'",
+                    &s.type_tp_name(100)?,
+                ))
+            }
+        }
+    }
+);
+
+/// `binascii.b2a_base64(s, newline=False)` with `alphabet`, then the
+/// `altchars` translation of `b64encode`:
+///
+/// ```python
+/// encoded = binascii.b2a_base64(s, newline=False)
+/// if altchars is not None:
+///     assert len(altchars) == 2, repr(altchars)
+///     return encoded.translate(bytes.maketrans(b'+/', altchars))
+/// return encoded
+/// ```
+///
+/// With `altchars` of exact type `bytes`, checking it runs no Python code,
+/// so it is checked before encoding and the output is written with the
+/// final alphabet in one pass.  Any other `altchars` may run Python code
+/// (`__len__`, `__repr__`, buffer export) and is therefore only examined
+/// after the input's buffer was released, as in the Python code.
+fn b64encode<'py>(
+    py: Python<'py>,
+    s: Borrowed<'_, 'py>,
+    altchars: Option<Borrowed<'_, 'py>>,
+    alphabet: &[u8; 64],
+) -> PyResult<Bound<'py>> {
+    let (final_altchars, translate_after) = match altchars {
+        Some(altchars) if altchars.is_exact_bytes() => (Some(altchars), None),
+        other => (None, other),
+    };
+    let encoded = py.with_buffer(s, |input| {
+        if input.len() > BASE64_MAXBIN {
+            return Err(binascii_error(py, "Too much data for base64 line"));
+        }
+        let alphabet = match final_altchars {
+            Some(altchars) => codec::with_altchars(altchars_pair(py, altchars)?),
+            None => *alphabet,
+        };
+        let Some(len) = codec::encoded_len(input.len()) else {
+            return Err(py.raise(Exception::MemoryError, ""));
+        };
+        let mut output = py.new_bytes(len)?;
+        let storage = output.as_uninit_mut();
+        input.read(|data| codec::encode(data, storage, &alphabet));
+        Ok(output.finish())
+    })?;
+    match translate_after {
+        None => Ok(encoded),
+        Some(altchars) => {
+            let alphabet = codec::with_altchars(altchars_pair(py, altchars)?);
+            translate_standard_alphabet(py, &encoded, &alphabet)
+        }
+    }
+}
+
+/// The two replacement characters, with the checks
+/// `assert len(altchars) == 2, repr(altchars)` and
+/// `bytes.maketrans(..., altchars)`.
+fn altchars_pair<'py>(py: Python<'py>, altchars: Borrowed<'_, 'py>) -> PyResult<[u8; 2]> {
+    assert_len(py, altchars, 2)?;
+    py.with_buffer(altchars, |buffer| {
+        if buffer.len() != 2 {
+            return Err(py.raise(
+                Exception::ValueError,
+                "maketrans arguments must have same length",
+            ));
+        }
+        Ok(buffer.read(|data| [data[0], data[1]]))
+    })
+}
+
+/// `encoded.translate(bytes.maketrans(b'+/', altchars))` for standard
+/// Base64 output: a new object, as `translate` makes one.
+fn translate_standard_alphabet<'py>(
+    py: Python<'py>,
+    encoded: &Bound<'py>,
+    alphabet: &[u8; 64],
+) -> PyResult<Bound<'py>> {
+    let mut table: [u8; 256] = codec::identity_map();
+    table[usize::from(b'+')] = alphabet[62];
+    table[usize::from(b'/')] = alphabet[63];
+    py.with_buffer(encoded.as_borrowed(), |input| {
+        let mut output = py.new_bytes(input.len())?;
+        let storage = output.as_uninit_mut();
+        input.read(|data| {
+            for (out, &byte) in storage.iter_mut().zip(data) {
+                out.write(table[usize::from(byte)]);
+            }
+        });
+        Ok(output.finish())
+    })
+}
+
+/// `binascii.a2b_base64(data.translate(map), strict_mode=strict)` with the
+/// padding rules of this CPython release.
+fn a2b_base64<'py>(
+    py: Python<'py>,
+    data: Borrowed<'_, 'py>,
+    map: &[u8; 256],
+    strict: bool,
+) -> PyResult<Bound<'py>> {
+    let rules = PaddingRules::for_version(PY_VERSION);
+    py.with_buffer(data, |input| {
+        let mut output = py.new_bytes(codec::decoded_len_bound(input.len()))?;
+        let storage = output.as_uninit_mut();
+        match input.read(|data| codec::decode(data, storage, map, strict, rules)) {
+            Ok(len) => output.finish_with_len(len),
+            Err(error) => Err(binascii_error(py, &error.message())),
+        }
+    })
+}
+
+/// `base64.encodebytes(s)`: lines of 76 characters from 57-byte slices
+/// `s[i:i + 57]`, each encoded by `binascii.b2a_base64`.
+fn encodebytes<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<Bound<'py>> {
+    input_type_check(py, s)?;
+    // For these types len() and slicing are those of the bytes in the
+    // buffer, so one pass over the buffer gives the same lines.
+    if s.is_exact_bytes() || s.is_exact_bytearray() || s.is_exact_memoryview() {
+        if s.size()? == 0 {
+            return Ok(py.new_bytes(0)?.finish());
+        }
+        return encode_lines(py, s);
+    }
+    // Any other exporter: its own len() and slicing, like the Python code.
+    let len = s.size()?;
+    let mut lines = Vec::new();
+    for start in (0..len).step_by(codec::LINE_INPUT) {
+        let chunk = s.get_slice(start, start + codec::LINE_INPUT)?;
+        lines.push(encode_lines(py, chunk.as_borrowed())?);
+    }
+    let mut total = 0;
+    for line in &lines {
+        total += line.as_borrowed().size()?;
+    }
+    let mut output = py.new_bytes(total)?;
+    let storage = output.as_uninit_mut();
+    let mut at = 0;
+    for line in &lines {
+        py.with_buffer(line.as_borrowed(), |input| {
+            let end = at + input.len();
+            let slots = &mut storage[at..end];
+            input.read(|data| {
+                for (slot, &byte) in slots.iter_mut().zip(data) {
+                    slot.write(byte);
+                }
+            });
+            at = end;
+            Ok(())
+        })?;
+    }
+    Ok(output.finish())
+}
+
+/// `binascii.b2a_base64(data)` for each 57 bytes of `data`, joined.
+fn encode_lines<'py>(py: Python<'py>, data: Borrowed<'_, 'py>) -> PyResult<Bound<'py>> {
+    py.with_buffer(data, |input| {
+        let Some(len) = codec::encoded_lines_len(input.len()) else {
+            return Err(py.raise(Exception::MemoryError, ""));
+        };
+        let mut output = py.new_bytes(len)?;
+        let storage = output.as_uninit_mut();
+        input.read(|data| codec::encode_lines(data, storage));
+        Ok(output.finish())
+    })
+}

@@ -1,0 +1,408 @@
+//! Base64 (RFC 4648): binascii's `b2a_base64` and `a2b_base64`.
+
+use core::mem::MaybeUninit;
+
+/// The standard alphabet (RFC 4648, table 1).
+pub const STANDARD: [u8; 64] = *b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// The standard alphabet with its last two characters replaced.
+pub fn with_altchars(altchars: [u8; 2]) -> [u8; 64] {
+    let mut alphabet = STANDARD;
+    alphabet[62] = altchars[0];
+    alphabet[63] = altchars[1];
+    alphabet
+}
+
+/// Length of the padded encoding of `len` bytes, if it fits in memory.
+pub fn encoded_len(len: usize) -> Option<usize> {
+    len.div_ceil(3).checked_mul(4)
+}
+
+/// Encode `input` into `output`, which must be exactly
+/// `encoded_len(input.len())` long, padding the last group with `=`.
+pub fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u8; 64]) {
+    assert_eq!(Some(output.len()), encoded_len(input.len()), "output size");
+    let symbol = |bits: u32| alphabet[(bits & 0x3f) as usize];
+    let groups = input.chunks_exact(3);
+    let tail = groups.remainder();
+    let mut out = output.chunks_exact_mut(4);
+    for (group, out) in groups.zip(&mut out) {
+        let bits = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
+        out[0].write(symbol(bits >> 18));
+        out[1].write(symbol(bits >> 12));
+        out[2].write(symbol(bits >> 6));
+        out[3].write(symbol(bits));
+    }
+    if let Some(out) = out.next() {
+        let second = tail.get(1).copied().unwrap_or(0);
+        let bits = u32::from(tail[0]) << 16 | u32::from(second) << 8;
+        out[0].write(symbol(bits >> 18));
+        out[1].write(symbol(bits >> 12));
+        out[2].write(if tail.len() == 2 {
+            symbol(bits >> 6)
+        } else {
+            b'='
+        });
+        out[3].write(b'=');
+    }
+}
+
+/// The URL- and filesystem-safe alphabet (RFC 4648, table 2).
+pub const URLSAFE: [u8; 64] = *b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// `encodebytes` reads 57 bytes per line of 76 characters.
+pub const LINE_INPUT: usize = 57;
+
+/// Length of `encodebytes(input)`: every 57 bytes (and the rest) become a
+/// line ending with a newline.
+pub fn encoded_lines_len(len: usize) -> Option<usize> {
+    let full = len / LINE_INPUT;
+    let rest = len % LINE_INPUT;
+    let last = if rest > 0 { encoded_len(rest)? + 1 } else { 0 };
+    full.checked_mul(77)?.checked_add(last)
+}
+
+/// `encodebytes(input)` into storage of `encoded_lines_len(input.len())`.
+pub fn encode_lines(input: &[u8], output: &mut [MaybeUninit<u8>]) {
+    assert_eq!(
+        Some(output.len()),
+        encoded_lines_len(input.len()),
+        "output size"
+    );
+    let mut at = 0;
+    for line in input.chunks(LINE_INPUT) {
+        let len = encoded_len(line.len()).expect("small");
+        encode(line, &mut output[at..at + len], &STANDARD);
+        output[at + len].write(b'\n');
+        at += len + 1;
+    }
+}
+
+/// Which `a2b_base64` to mirror: CPython 3.13.13 changed how padding in
+/// the middle of the data is treated (RFC 4648 section 3.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaddingRules {
+    /// Up to 3.13.12: a complete pad sequence ends the data.
+    StopAtPadding,
+    /// From 3.13.13: non-strict decoding skips padding anywhere.
+    SkipPadding,
+}
+
+impl PaddingRules {
+    pub fn for_version(version: (u32, u32, u32)) -> Self {
+        if version >= (3, 13, 13) {
+            PaddingRules::SkipPadding
+        } else {
+            PaddingRules::StopAtPadding
+        }
+    }
+}
+
+/// The `binascii.Error` messages of `a2b_base64`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    IncorrectPadding,
+    OnlyBase64,
+    LeadingPadding,
+    ExcessPadding,
+    ExcessDataAfterPadding,
+    DiscontinuousPadding,
+    /// One character more than a multiple of 4; the count of data
+    /// characters as binascii reports it.
+    DataCharacters(usize),
+}
+
+impl DecodeError {
+    pub fn message(self) -> String {
+        match self {
+            DecodeError::IncorrectPadding => "Incorrect padding".into(),
+            DecodeError::OnlyBase64 => "Only base64 data is allowed".into(),
+            DecodeError::LeadingPadding => "Leading padding not allowed".into(),
+            DecodeError::ExcessPadding => "Excess padding not allowed".into(),
+            DecodeError::ExcessDataAfterPadding => "Excess data after padding".into(),
+            DecodeError::DiscontinuousPadding => "Discontinuous padding not allowed".into(),
+            DecodeError::DataCharacters(count) => format!(
+                "Invalid base64-encoded string: number of data characters ({count}) \
+                 cannot be 1 more than a multiple of 4"
+            ),
+        }
+    }
+}
+
+/// The value of each byte in the standard alphabet; 0xff elsewhere.
+const DECODE: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[STANDARD[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Upper bound of the decoded length (what binascii allocates).
+pub fn decoded_len_bound(len: usize) -> usize {
+    len.div_ceil(4) * 3
+}
+
+/// Writes into `output` (at least `decoded_len_bound(input.len())` long);
+/// returns the length.
+/// Each byte's own value: no translation.
+pub const fn identity_map() -> [u8; 256] {
+    let mut map = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        map[i] = i as u8;
+        i += 1;
+    }
+    map
+}
+
+/// `binascii.a2b_base64(input.translate(map), strict_mode=strict)`.
+pub fn decode(
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    map: &[u8; 256],
+    strict: bool,
+    rules: PaddingRules,
+) -> Result<usize, DecodeError> {
+    if rules == PaddingRules::StopAtPadding
+        && strict
+        && input.first().map(|&c| map[usize::from(c)]) == Some(b'=')
+    {
+        return Err(DecodeError::LeadingPadding);
+    }
+    let mut written = 0;
+    let mut quad_pos = 0;
+    let mut left: u8 = 0;
+    let mut pads = 0;
+    let mut padding_started = false;
+    for (i, &raw) in input.iter().enumerate() {
+        let byte = map[usize::from(raw)];
+        if byte == b'=' {
+            match rules {
+                PaddingRules::SkipPadding => {
+                    pads += 1;
+                    if quad_pos >= 2 && quad_pos + pads <= 4 {
+                        continue;
+                    }
+                    if !strict {
+                        continue;
+                    }
+                    if quad_pos == 1 {
+                        break;
+                    }
+                    return Err(if quad_pos == 0 && i == 0 {
+                        DecodeError::LeadingPadding
+                    } else {
+                        DecodeError::ExcessPadding
+                    });
+                }
+                PaddingRules::StopAtPadding => {
+                    padding_started = true;
+                    if strict && quad_pos == 0 {
+                        return Err(DecodeError::ExcessPadding);
+                    }
+                    if quad_pos >= 2 {
+                        pads += 1;
+                        if quad_pos + pads >= 4 {
+                            if strict && i + 1 < input.len() {
+                                return Err(DecodeError::ExcessDataAfterPadding);
+                            }
+                            return Ok(written);
+                        }
+                    }
+                    continue;
+                }
+            }
+        }
+        let value = DECODE[usize::from(byte)];
+        if value >= 64 {
+            if strict {
+                return Err(DecodeError::OnlyBase64);
+            }
+            continue;
+        }
+        match rules {
+            PaddingRules::SkipPadding if pads > 0 && strict => {
+                return Err(if quad_pos + pads == 4 {
+                    DecodeError::ExcessDataAfterPadding
+                } else {
+                    DecodeError::DiscontinuousPadding
+                });
+            }
+            PaddingRules::StopAtPadding if strict && padding_started => {
+                return Err(DecodeError::DiscontinuousPadding);
+            }
+            _ => {}
+        }
+        pads = 0;
+        match quad_pos {
+            0 => {
+                quad_pos = 1;
+                left = value;
+            }
+            1 => {
+                quad_pos = 2;
+                output[written].write(left << 2 | value >> 4);
+                written += 1;
+                left = value & 0x0f;
+            }
+            2 => {
+                quad_pos = 3;
+                output[written].write(left << 4 | value >> 2);
+                written += 1;
+                left = value & 0x03;
+            }
+            _ => {
+                quad_pos = 0;
+                output[written].write(left << 6 | value);
+                written += 1;
+                left = 0;
+            }
+        }
+    }
+    if quad_pos == 1 {
+        return Err(DecodeError::DataCharacters(written / 3 * 4 + 1));
+    }
+    let complete = match rules {
+        PaddingRules::SkipPadding => quad_pos == 0 || quad_pos + pads >= 4,
+        PaddingRules::StopAtPadding => quad_pos == 0,
+    };
+    if complete {
+        Ok(written)
+    } else {
+        Err(DecodeError::IncorrectPadding)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::testing::{decode_vec, encode_vec};
+
+    const IDENTITY: [u8; 256] = identity_map();
+
+    fn encode_std(input: &[u8], alphabet: &[u8; 64]) -> Vec<u8> {
+        encode_vec(input, encoded_len(input.len()).unwrap(), |i, o| {
+            encode(i, o, alphabet)
+        })
+    }
+
+    fn decode_std(input: &[u8], strict: bool, rules: PaddingRules) -> Result<Vec<u8>, DecodeError> {
+        decode_vec(input, decoded_len_bound(input.len()), |i, o| {
+            decode(i, o, &IDENTITY, strict, rules)
+        })
+    }
+
+    #[test]
+    fn rfc4648_vectors() {
+        let cases: [(&[u8], &[u8]); 7] = [
+            (b"", b""),
+            (b"f", b"Zg=="),
+            (b"fo", b"Zm8="),
+            (b"foo", b"Zm9v"),
+            (b"foob", b"Zm9vYg=="),
+            (b"fooba", b"Zm9vYmE="),
+            (b"foobar", b"Zm9vYmFy"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(encode_std(input, &STANDARD), expected);
+            for rules in [PaddingRules::StopAtPadding, PaddingRules::SkipPadding] {
+                assert_eq!(decode_std(expected, true, rules), Ok(input.to_vec()));
+            }
+        }
+    }
+
+    #[test]
+    fn altchars_replace_only_the_last_two_symbols() {
+        let input = [0xfb, 0xff, 0xbf];
+        assert_eq!(encode_std(&input, &STANDARD), b"+/+/");
+        assert_eq!(encode_std(&input, &with_altchars(*b"-_")), b"-_-_");
+    }
+
+    #[test]
+    fn every_byte_value_round_trips_through_the_bit_layout() {
+        // Decode with a reference table and compare with the input.
+        let input: Vec<u8> = (0..=255).collect();
+        let encoded = encode_std(&input, &STANDARD);
+        let value = |c: u8| STANDARD.iter().position(|&s| s == c).unwrap() as u32;
+        let mut decoded = Vec::new();
+        for group in encoded.chunks(4) {
+            let pads = group.iter().filter(|&&c| c == b'=').count();
+            let bits = group.iter().fold(0u32, |acc, &c| {
+                acc << 6 | if c == b'=' { 0 } else { value(c) }
+            });
+            decoded.extend_from_slice(&bits.to_be_bytes()[1..4 - pads]);
+        }
+        assert_eq!(decoded, input);
+    }
+
+    #[test]
+    fn encoded_len_overflow() {
+        assert_eq!(encoded_len(usize::MAX), None);
+        assert_eq!(encoded_len(3), Some(4));
+        assert_eq!(encoded_len(4), Some(8));
+    }
+
+    #[test]
+    fn padding_rules_differ_as_in_cpython() {
+        use PaddingRules::*;
+        // Data after a complete pad sequence: dropped before 3.13.13,
+        // decoded since (as binascii of 3.13.5 and 3.13.15 do).
+        assert_eq!(
+            decode_std(b"YQ==YQ==", false, StopAtPadding),
+            Ok(b"a".to_vec())
+        );
+        assert_eq!(
+            decode_std(b"YQ==YQ==", false, SkipPadding),
+            Ok(b"a\x06\x10".to_vec())
+        );
+        assert_eq!(
+            decode_std(b"YQ==YQ==", true, StopAtPadding),
+            Err(DecodeError::ExcessDataAfterPadding)
+        );
+        assert_eq!(
+            decode_std(b"YQ==YQ==", true, SkipPadding),
+            Err(DecodeError::ExcessDataAfterPadding)
+        );
+        assert_eq!(
+            decode_std(b"=YQ==", true, StopAtPadding),
+            Err(DecodeError::LeadingPadding)
+        );
+        assert_eq!(
+            decode_std(b"=YQ==", true, SkipPadding),
+            Err(DecodeError::LeadingPadding)
+        );
+        assert_eq!(
+            decode_std(b"YQ=a", true, SkipPadding),
+            Err(DecodeError::DiscontinuousPadding)
+        );
+        assert_eq!(
+            decode_std(b"YQ", false, SkipPadding),
+            Err(DecodeError::IncorrectPadding)
+        );
+        assert_eq!(
+            decode_std(b"YWJjZ", false, SkipPadding),
+            Err(DecodeError::DataCharacters(5))
+        );
+        assert_eq!(
+            decode_std(b"Y!Q=*=", false, StopAtPadding),
+            Ok(b"a".to_vec())
+        );
+        assert_eq!(
+            decode_std(b"Y!Q==", true, StopAtPadding),
+            Err(DecodeError::OnlyBase64)
+        );
+    }
+
+    #[test]
+    fn encode_lines_wraps_every_57_bytes() {
+        let input = vec![0u8; 58];
+        let out = encode_vec(&input, encoded_lines_len(58).unwrap(), encode_lines);
+        assert_eq!(out.len(), 77 + 5);
+        assert_eq!(out[76], b'\n');
+        assert_eq!(&out[77..], b"AA==\n");
+        assert_eq!(encoded_lines_len(0), Some(0));
+    }
+}
