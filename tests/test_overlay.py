@@ -137,3 +137,28 @@ def test_apply_removes_files_the_project_dropped(fresh_tree: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert not stale.exists()
     assert "dropped.rs" not in manifest.read_text()
+
+
+def test_new_edits_replace_old_ones(fresh_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a newer version of the project does to a tree an older version
+    # was applied to: edits are remade from CPython's saved originals.
+    older = overlay.Edit("Lib/base64.py", "def main():", "before", "# Rust, old edit\n")
+    monkeypatch.setattr(overlay, "EDITS", [*overlay.EDITS[:-2], older, overlay.EDITS[-1]])
+    overlay.apply(fresh_tree)
+    assert "# Rust, old edit" in (fresh_tree / "Lib/base64.py").read_text()
+    monkeypatch.undo()
+    overlay.apply(fresh_tree)
+    text = (fresh_tree / "Lib/base64.py").read_text()
+    assert "# Rust, old edit" not in text
+    assert "from _base64 import" in text
+    assert run_overlay("check", fresh_tree).returncode == 0
+
+
+def test_refuses_edited_file_without_original(fresh_tree: Path) -> None:
+    base64_py = fresh_tree / "Lib" / "base64.py"
+    base64_py.write_text(base64_py.read_text() + "# Rust, from somewhere else\n")
+    before = snapshot(fresh_tree)
+    result = run_overlay("apply", fresh_tree)
+    assert result.returncode == 2
+    assert "Lib/base64.py already has edits from an older overlay" in result.stderr
+    assert snapshot(fresh_tree) == before

@@ -1,18 +1,26 @@
 """Tests for the _base64 module, the Rust implementation of base64 codecs.
 
-In a build configured --with-rust, _base64 is a built-in module and each of
-its functions must behave exactly like the base64 function it mirrors: the
-same result for every input, the same exception type and message for every
-bad input, the same errors for a wrong call.  In a build without Rust
-modules the tests are skipped.
+In a build configured --with-rust, _base64 is a built-in module, base64
+uses it, and each of its functions must behave exactly like the pure-Python
+function it replaces: the same result for every input, the same exception
+type and message (and warnings) for every bad input, the same errors for a
+wrong call.  test_base64's own tests run against both implementations, and
+property tests compare them on generated inputs, bad ones included.  In a
+build without Rust modules the tests are skipped.
 """
 
 import array
+import inspect
 import random
 import sys
 import sysconfig
 import unittest
+import warnings
+from unittest import mock
+from test import test_base64
+from test import support
 from test.support import import_helper, script_helper
+from test.support.hypothesis_helper import hypothesis
 
 
 if sysconfig.get_config_var("WITH_RUST") != "yes":
@@ -21,18 +29,33 @@ if sysconfig.get_config_var("WITH_RUST") != "yes":
 
 _base64 = import_helper.import_module("_base64")
 py_base64 = import_helper.import_fresh_module("base64", blocked=["_base64"])
+rust_base64 = import_helper.import_fresh_module("base64", fresh=["_base64"])
 
 # The functions _base64 implements, by name.
-FUNCTIONS = ["b64encode", "standard_b64encode"]
+FUNCTIONS = [
+    "b64encode", "b64decode", "standard_b64encode", "standard_b64decode",
+    "urlsafe_b64encode", "urlsafe_b64decode", "encodebytes", "decodebytes",
+    "b32encode", "b32decode", "b32hexencode", "b32hexdecode",
+    "b16encode", "b16decode", "a85encode", "a85decode",
+    "b85encode", "b85decode", "z85encode", "z85decode",
+]
+ENCODERS = [name for name in FUNCTIONS if "encode" in name]
+DECODERS = [name for name in FUNCTIONS if "decode" in name]
 
 
 def outcome(func, *args, **kwargs):
-    """What a call does: ("ok", type, value) or ("raise", type, message)."""
-    try:
-        result = func(*args, **kwargs)
-    except Exception as exc:
-        return ("raise", type(exc), str(exc))
-    return ("ok", type(result), result)
+    """What a call does: ("ok", type, value, warnings) or
+    ("raise", type, message, warnings)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = func(*args, **kwargs)
+        except Exception as exc:
+            kind, rtype, value = "raise", type(exc), str(exc)
+        else:
+            kind, rtype, value = "ok", type(result), result
+    warned = [(w.category, str(w.message)) for w in caught]
+    return (kind, rtype, value, warned)
 
 
 def describe_call(name, args, kwargs):
@@ -67,25 +90,43 @@ class ModuleTests(unittest.TestCase):
                 self.assertEqual(func.__name__, name)
                 self.assertIsInstance(func, type(len))
 
+    def test_base64_uses_the_rust_functions(self):
+        import base64
+        for name in FUNCTIONS:
+            with self.subTest(name=name):
+                for module in (base64, rust_base64):
+                    func = getattr(module, name)
+                    self.assertIsInstance(func, type(len))
+                    self.assertEqual(func.__module__, "_base64")
+                self.assertNotIsInstance(getattr(py_base64, name), type(len))
+
     def test_signatures(self):
-        import inspect
         for name in FUNCTIONS:
             with self.subTest(name=name):
                 self.assertEqual(
                     inspect.signature(getattr(_base64, name)),
                     inspect.signature(getattr(py_base64, name)))
 
+    def test_docstrings(self):
+        for name in FUNCTIONS:
+            with self.subTest(name=name):
+                expected = getattr(py_base64, name).__doc__
+                # A C docstring cannot hold NUL (b85encode's says b'\0'
+                # with a real NUL since 3.13.15): it is written as \0.
+                expected = expected.replace("\0", "\\0")
+                self.assertEqual(getattr(_base64, name).__doc__, expected)
+
 
 class EncodeTests(_SameBehaviour):
 
     def test_every_length(self):
         data = bytes(range(256)) * 2
-        for name in FUNCTIONS:
+        for name in ENCODERS:
             for length in range(65):
                 for start in (0, 1, 100, 255):
                     with self.subTest(name=name, length=length, start=start):
                         chunk = data[start:start + length]
-                        kind, rtype, _ = self.assertSame(name, chunk)
+                        kind, rtype, *_ = self.assertSame(name, chunk)
                         self.assertEqual((kind, rtype), ("ok", bytes))
 
     def test_every_byte_value_in_every_position(self):
@@ -93,12 +134,24 @@ class EncodeTests(_SameBehaviour):
             for prefix in (b"", b"x", b"xy"):
                 self.assertSame("b64encode", prefix + bytes([value]))
 
+    def test_decode_every_length(self):
+        for name in DECODERS:
+            encoder = getattr(py_base64, name.replace("decode", "encode"))
+            for length in range(65):
+                with self.subTest(name=name, length=length):
+                    encoded = encoder(bytes(range(length)))
+                    kind, rtype, *_ = self.assertSame(name, encoded)
+                    self.assertEqual((kind, rtype), ("ok", bytes))
+                    self.assertSame(name, encoded[:-1])
+                    self.assertSame(name, encoded + b"=")
+
     def test_large(self):
         rng = random.Random(5)
         for size in (3 << 20, (1 << 20) + 1, (1 << 20) + 2):
             data = rng.randbytes(size)
-            self.assertSame("b64encode", data)
-            self.assertSame("standard_b64encode", data)
+            for name in ENCODERS:
+                encoded = self.assertSame(name, data)[2]
+                self.assertSame(name.replace("encode", "decode"), encoded)
 
     def test_buffer_kinds(self):
         raw = bytes(range(256)) * 3
@@ -112,6 +165,7 @@ class EncodeTests(_SameBehaviour):
             memoryview(raw).cast("B", (32, 24)),       # 2-D, contiguous
             memoryview(array.array("I", range(12))).cast("B"),
             memoryview(raw)[10:20],
+            b" \n=~<>zy" * 8,
             memoryview(raw)[::2],                      # not contiguous
             memoryview(raw).cast("B", (32, 24))[::2],  # not contiguous
         ]
@@ -121,11 +175,11 @@ class EncodeTests(_SameBehaviour):
                     self.assertSame(name, data)
 
     def test_bad_input(self):
-        for name in FUNCTIONS:
+        for name in ENCODERS:
             for data in ("abc", "", 1, None, 3.5, [1, 2], object(),
                          {b"a": 1}, bytes):
                 with self.subTest(name=name, data=data):
-                    kind, _, _ = self.assertSame(name, data)
+                    kind, *_ = self.assertSame(name, data)
                     self.assertEqual(kind, "raise")
 
 
@@ -161,7 +215,7 @@ class AltcharsTests(_SameBehaviour):
                          memoryview(b"-_-_").cast("B", (2, 2)),
                          BadLen(), BadRepr(), object()):
             with self.subTest(altchars_type=type(altchars).__name__):
-                kind, _, _ = self.assertSame("b64encode", self.DATA, altchars)
+                kind, *_ = self.assertSame("b64encode", self.DATA, altchars)
                 self.assertEqual(kind, "raise")
 
     def test_input_errors_come_first(self):
@@ -221,6 +275,127 @@ class CallTests(_SameBehaviour):
     def test_keyword_names_are_compared_by_value(self):
         name = "".join(["s"])  # not the interned literal
         self.assertEqual(_base64.b64encode(**{name: b"ab"}), b"YWI=")
+
+
+def _run_with(module):
+    """A mixin that runs test_base64's tests against `module`."""
+    class Mixin:
+        def setUp(self):
+            patcher = mock.patch.object(test_base64, "base64", module)
+            patcher.start()
+            self.addCleanup(patcher.stop)
+            super().setUp()
+    return Mixin
+
+
+# test_base64's tests, both ways (TestMain runs "python -m base64", which
+# uses whatever the interpreter imports).
+for _prefix, _module in (("Py", py_base64), ("Rust", rust_base64)):
+    for _case in (test_base64.LegacyBase64TestCase, test_base64.BaseXYTestCase):
+        _name = f"{_prefix}{_case.__name__}"
+        globals()[_name] = type(_name, (_run_with(_module), _case), {})
+del _prefix, _module, _case, _name
+
+
+class BadBool:
+    def __bool__(self):
+        raise ZeroDivisionError("bool")
+
+    def __repr__(self):
+        return "BadBool()"
+
+
+class BadLen:
+    def __len__(self):
+        raise ZeroDivisionError("len")
+
+    def __repr__(self):
+        return "BadLen()"
+
+
+class BadContains:
+    def __contains__(self, item):
+        raise ZeroDivisionError("contains")
+
+
+st = hypothesis.strategies
+# Generated calls per function; ten times more with "-u cpu".
+EXAMPLES = 10_000 if support.is_resource_enabled("cpu") else 1000
+
+_raw = st.binary(max_size=300)
+_encoded_text = st.text(
+    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+             "+/=-_!#$%&()*;<>?@^`{|}~.:[]zyu \t\n\r\x0b\x00\x7f\xe9",
+    max_size=120)
+DATA = st.one_of(
+    _raw,
+    _raw.map(bytearray),
+    _raw.map(memoryview),
+    _raw.map(lambda b: array.array("B", b)),
+    _raw.map(lambda b: memoryview(b)[::2]),
+    _raw.map(lambda b: memoryview(b[:len(b) // 4 * 4]).cast("I")),
+    st.binary(min_size=2, max_size=300).map(
+        lambda b: memoryview(b[:len(b) // 2 * 2]).cast("B", (2, len(b) // 2))),
+    _encoded_text,
+    _encoded_text.map(lambda t: t.encode("utf-8")),
+    st.text(max_size=20),
+    st.sampled_from([None, 0, 1.5, [1, 2], BadLen()]),
+)
+FLAGS = st.sampled_from([False, True, 0, 1, None, "", "x", BadBool()])
+ALTCHARS = st.sampled_from([
+    None, b"-_", b"+/", b"/+", b"--", b"", b"-", b"abc", "-_", "\xe9\xe9", "-",
+    1, bytearray(b"*!"), memoryview(b"-_"), array.array("B", b"ab"),
+    array.array("i", [1, 2]), [1, 2], BadLen()])
+MAP01 = st.sampled_from([
+    None, b"L", b"I", b"l", b"", b"LI", "L", "\xe9", 1, bytearray(b"I"), BadLen()])
+WRAPCOL = st.sampled_from([0, 1, 2, 3, 4, 5, 7, 76, 10**30, -5, 2.5, True, "x",
+                           None, BadBool()])
+IGNORECHARS = st.sampled_from([
+    b" \t\n\r\v", b"", b"abc", bytearray(b" \n"), " ", [32, 10], {32}, None, 1,
+    BadContains()])
+
+
+def _options(**strategies):
+    return st.fixed_dictionaries({}, optional=strategies)
+
+
+class PropertyTests(_SameBehaviour):
+    """_base64 against the pure-Python base64 on generated calls."""
+
+    def check(self, name, data, options):
+        self.assertSame(name, data, **options)
+
+
+def _property_test(name, options):
+    @hypothesis.settings(max_examples=EXAMPLES)
+    @hypothesis.given(data=DATA, options=options)
+    @hypothesis.example(data=b"", options={})
+    @hypothesis.example(data=b"\x00\x00\x00\x00 \xff", options={})
+    @hypothesis.example(data="YWJj\nZGVm=", options={})
+    @hypothesis.example(data=b"<~@:E_~>", options={})
+    @hypothesis.example(data=memoryview(b"abcdef")[::2], options={})
+    def test(self, data, options):
+        self.check(name, data, options)
+    test.__name__ = f"test_{name}"
+    return test
+
+
+_OPTIONS = {
+    "b64encode": _options(altchars=ALTCHARS),
+    "b64decode": _options(altchars=ALTCHARS, validate=FLAGS),
+    "b32decode": _options(casefold=FLAGS, map01=MAP01),
+    "b32hexdecode": _options(casefold=FLAGS),
+    "b16decode": _options(casefold=FLAGS),
+    "a85encode": _options(foldspaces=FLAGS, wrapcol=WRAPCOL, pad=FLAGS,
+                          adobe=FLAGS),
+    "a85decode": _options(foldspaces=FLAGS, adobe=FLAGS,
+                          ignorechars=IGNORECHARS),
+    "b85encode": _options(pad=FLAGS),
+}
+for _name in FUNCTIONS:
+    setattr(PropertyTests, f"test_{_name}",
+            _property_test(_name, _OPTIONS.get(_name, st.just({}))))
+del _name
 
 
 if __name__ == "__main__":
