@@ -27,6 +27,8 @@ JOBS = str(os.cpu_count() or 2)
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--cpython-src", default=os.environ.get("CPYTHON_SRC"),
                      help="pristine CPython 3.13 source tree")
+    parser.addoption("--cpython-src-old", default=os.environ.get("CPYTHON_SRC_OLD"),
+                     help="a pristine tree of an older 3.13 release, also built and tested")
 
 
 @pytest.fixture(scope="session")
@@ -99,12 +101,39 @@ class Build:
              check: bool = True) -> subprocess.CompletedProcess[str]:
         return self.run("make", f"-j{JOBS}", *targets, env=env, check=check)
 
-    def python(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return self.run(self.path / "python", *args, check=check)
+    def python(self, *args: str, env: dict[str, str] | None = None,
+               check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.run(self.path / "python", *args, env=env, check=check)
+
+    def with_hypothesis(self) -> dict[str, str]:
+        """An environment in which this build's python imports hypothesis
+        (installed from PyPI with the pip wheel CPython bundles)."""
+        site = self.path / "hypothesis-site"
+        if not site.is_dir():
+            wheel = next((self.tree / "Lib" / "ensurepip" / "_bundled").glob("pip-*.whl"))
+            self.python(f"{wheel}/pip", "install", "--quiet", "--disable-pip-version-check",
+                        "--target", str(site), "hypothesis")
+        return dict(os.environ, PYTHONPATH=str(site))
 
 
 def new_build(tree: Path, factory: pytest.TempPathFactory, name: str) -> Build:
     return Build(tree, factory.mktemp(name))
+
+
+@pytest.fixture(scope="session")
+def old_rust_build(request: pytest.FixtureRequest,
+                   tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """`configure --with-rust && make` of the older release (--cpython-src-old)."""
+    src = request.config.getoption("--cpython-src-old")
+    if not src:
+        pytest.skip("no older CPython tree (--cpython-src-old)")
+    tree = copy_tree(Path(src).resolve(), tmp_path_factory.mktemp("applied-old") / "cpython")
+    result = run_overlay("apply", tree)
+    assert result.returncode == 0, result.stderr
+    build = new_build(tree, tmp_path_factory, "build-rust-old")
+    build.configure("--with-rust")
+    build.make()
+    return build
 
 
 @pytest.fixture(scope="session")

@@ -59,12 +59,24 @@ def test_base64_is_builtin_rust(rust_build: Build) -> None:
     assert out.split() == ["True", "yes", "b'UnVzdA=='"]
 
 
-def test_regression_suite(rust_build: Build) -> None:
-    result = rust_build.python("-m", "test", *REGRESSION_TESTS, check=False)
+def run_regression_suite(build: Build) -> None:
+    env = build.with_hypothesis()
+    result = build.python("-m", "test", "-v", *REGRESSION_TESTS, env=env, check=False)
     print(summary(result.stdout))
     assert result.returncode == 0, result.stdout[-5000:]
     assert "Result: SUCCESS" in result.stdout
     assert re.search(r"Total test files: run=3/3$", result.stdout, re.MULTILINE)
+    # The property tests ran with real hypothesis, not the stubs.
+    assert re.search(r"test_b64decode \(test\.test__base64\.PropertyTests.*\) \.\.\. ok",
+                     result.stdout)
+
+
+def test_regression_suite(rust_build: Build) -> None:
+    run_regression_suite(rust_build)
+
+
+def test_regression_suite_older_release(old_rust_build: Build) -> None:
+    run_regression_suite(old_rust_build)
 
 
 def test_cargo_tests(rust_build: Build) -> None:

@@ -145,8 +145,6 @@ pub fn decoded_len_bound(len: usize) -> usize {
     len.div_ceil(4) * 3
 }
 
-/// Writes into `output` (at least `decoded_len_bound(input.len())` long);
-/// returns the length.
 /// Each byte's own value: no translation.
 pub const fn identity_map() -> [u8; 256] {
     let mut map = [0u8; 256];
@@ -158,7 +156,9 @@ pub const fn identity_map() -> [u8; 256] {
     map
 }
 
-/// `binascii.a2b_base64(input.translate(map), strict_mode=strict)`.
+/// `binascii.a2b_base64(input.translate(map), strict_mode=strict)`,
+/// written into `output` (at least `decoded_len_bound(input.len())` long);
+/// returns the length.
 pub fn decode(
     input: &[u8],
     output: &mut [MaybeUninit<u8>],
