@@ -250,6 +250,68 @@ class AltcharsTests(_SameBehaviour):
                                   b"TypeError", b"TypeError"])
 
 
+class EdgeCaseTests(_SameBehaviour):
+    """The bad inputs the codecs must reject exactly as Python does."""
+
+    def test_base64_padding_in_every_position(self):
+        for name in ("b64decode", "urlsafe_b64decode", "decodebytes"):
+            for encoded in (b"YWJj", b"YWI=", b"YQ=="):
+                for at in range(len(encoded) + 1):
+                    for pad in (b"=", b"==", b"==="):
+                        data = encoded[:at] + pad + encoded[at:]
+                        with self.subTest(name=name, data=data):
+                            self.assertSame(name, data)
+                            if name == "b64decode":
+                                self.assertSame(name, data, validate=True)
+                                self.assertSame(name, data + b"YQ==", validate=True)
+
+    def test_non_alphabet_and_truncated(self):
+        for name, data in [("b64decode", b"YW!J j\n"), ("b64decode", b"YWJjZ"),
+                           ("b32decode", b"MZXW6==="[:-1]), ("b32decode", b"MZ1W6==="),
+                           ("b32decode", b"mzxw6==="), ("b16decode", b"0G"),
+                           ("b16decode", b"abc"), ("b85decode", b"ab\""),
+                           ("z85decode", b"ab~"), ("a85decode", b"ab\x80"),
+                           ("a85decode", b"a")]:
+            with self.subTest(name=name, data=data):
+                self.assertSame(name, data)
+
+    def test_overflow_groups(self):
+        for name, data in [("a85decode", b"s8W-!"), ("a85decode", b's8W-"'),
+                           ("a85decode", b"uuuuu"), ("b85decode", b"|NsC0"),
+                           ("b85decode", b"|NsC1"), ("b85decode", b"~~~~~"),
+                           ("z85decode", b"%nSc0"), ("z85decode", b"#####"),
+                           ("b85decode", b"0000~~~~~")]:
+            with self.subTest(name=name, data=data):
+                self.assertSame(name, data)
+
+    def test_short_groups(self):
+        for data in (b"az", b"zz", b"!!z!!!", b"ay", b"yy", b"!y"):
+            for foldspaces in (False, True):
+                with self.subTest(data=data, foldspaces=foldspaces):
+                    self.assertSame("a85decode", data, foldspaces=foldspaces)
+
+    def test_adobe_frame(self):
+        for data in (b"<~87cURD]i,\"Ebo80~>", b"87cURD]i,\"Ebo80~>", b"<~87cURD]i",
+                     b"<~", b"~>", b"<~>", b"<~~>", b""):
+            with self.subTest(data=data):
+                self.assertSame("a85decode", data, adobe=True)
+
+    def test_wrapcol(self):
+        data = bytes(range(50))
+        for wrapcol in (0, 1, 2, 3, 62, 63, 64, 65, 1000):
+            for adobe in (False, True):
+                with self.subTest(wrapcol=wrapcol, adobe=adobe):
+                    self.assertSame("a85encode", data, wrapcol=wrapcol, adobe=adobe)
+                    self.assertSame("a85encode", b"", wrapcol=wrapcol, adobe=adobe)
+
+    def test_map01_and_casefold(self):
+        for map01 in (None, b"L", b"I", b"", b"LI", "L", 1, bytearray(b"L")):
+            for casefold in (False, True):
+                for data in (b"ME======", b"M1======", b"m0======", b"M0======"):
+                    with self.subTest(map01=map01, casefold=casefold, data=data):
+                        self.assertSame("b32decode", data, casefold, map01)
+
+
 class CallTests(_SameBehaviour):
 
     def test_wrong_calls(self):
