@@ -5,9 +5,12 @@ use core::ffi::CStr;
 use cpython_api::{Args, Borrowed, Bound, Exception, Function, Param, PyResult, Python};
 
 use crate::b64::function;
-use crate::codec::base32;
+use crate::codec::{base16, base32};
 use crate::docs;
-use crate::input::{assert_len, binascii_error, decode_data, encode_data, required};
+use crate::input::{
+    assert_len, binascii_error, decode_buffer, decode_data, encode_buffer, encode_data, flag,
+    required,
+};
 
 function!(
     B32Encode,
@@ -54,15 +57,12 @@ fn b32encode<'py>(
     alphabet: &[u8; 32],
 ) -> PyResult<Bound<'py>> {
     let data = encode_data(py, s)?;
-    py.with_buffer(data.as_borrowed(), |input| {
-        let Some(len) = base32::encoded_len(input.len()) else {
-            return Err(py.raise(Exception::MemoryError, ""));
-        };
-        let mut output = py.new_bytes(len)?;
-        let storage = output.as_uninit_mut();
-        input.read(|data| base32::encode(data, storage, alphabet));
-        Ok(output.finish())
-    })
+    encode_buffer(
+        py,
+        data.as_borrowed(),
+        base32::encoded_len,
+        |data, storage| base32::encode(data, storage, alphabet),
+    )
 }
 
 /// `base64._b32decode`: the length check, then `map01`, then `casefold`
@@ -103,18 +103,16 @@ fn b32decode<'py>(
             *entry = entry.to_ascii_uppercase();
         }
     }
-    py.with_buffer(data, |input| {
-        let mut output = py.new_bytes(base32::decoded_len_bound(input.len()))?;
-        let storage = output.as_uninit_mut();
-        let result = input.read(|data| {
+    decode_buffer(
+        py,
+        data,
+        base32::decoded_len_bound,
+        |data, storage| {
             let translated: Vec<u8> = data.iter().map(|&c| map[usize::from(c)]).collect();
             base32::decode(&translated, storage, alphabet)
-        });
-        match result {
-            Ok(len) => output.finish_with_len(len),
-            Err(error) => Err(binascii_error(py, error.message())),
-        }
-    })
+        },
+        |error| binascii_error(py, error.message()),
+    )
 }
 
 function!(
@@ -123,15 +121,12 @@ function!(
     docs::B16ENCODE,
     [Param::required("s")],
     |py, args| {
-        py.with_buffer(required(args, 0), |input| {
-            let Some(len) = input.len().checked_mul(2) else {
-                return Err(py.raise(Exception::MemoryError, ""));
-            };
-            let mut output = py.new_bytes(len)?;
-            let storage = output.as_uninit_mut();
-            input.read(|data| crate::codec::base16::encode(data, storage));
-            Ok(output.finish())
-        })
+        encode_buffer(
+            py,
+            required(args, 0),
+            |len| len.checked_mul(2),
+            base16::encode,
+        )
     }
 );
 
@@ -142,16 +137,13 @@ function!(
     [Param::required("s"), Param::optional("casefold")],
     |py, args| {
         let data = decode_data(py, required(args, 0))?;
-        let casefold = args
-            .get(1)
-            .map_or(Ok(false), |casefold| casefold.is_true())?;
-        py.with_buffer(data.as_borrowed(), |input| {
-            let mut output = py.new_bytes(input.len() / 2)?;
-            let storage = output.as_uninit_mut();
-            match input.read(|data| crate::codec::base16::decode(data, storage, casefold)) {
-                Ok(()) => Ok(output.finish()),
-                Err(error) => Err(binascii_error(py, error.message())),
-            }
-        })
+        let casefold = flag(args, 1)?;
+        decode_buffer(
+            py,
+            data.as_borrowed(),
+            |len| len / 2,
+            |data, storage| base16::decode(data, storage, casefold).map(|()| data.len() / 2),
+            |error| binascii_error(py, error.message()),
+        )
     }
 );

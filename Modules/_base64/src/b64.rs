@@ -8,7 +8,10 @@ use cpython_api::{
 
 use crate::codec::base64::{self as codec, PaddingRules};
 use crate::docs;
-use crate::input::{assert_len, binascii_error, decode_data, flag, input_type_check, required};
+use crate::input::{
+    assert_len, binascii_error, decode_buffer, decode_data, encode_buffer, flag, input_type_check,
+    required,
+};
 
 /// binascii's limit on b2a_base64 input (`BASE64_MAXBIN`): larger inputs
 /// raise binascii.Error, reachable on 32-bit platforms.
@@ -235,14 +238,13 @@ fn a2b_base64<'py>(
     strict: bool,
 ) -> PyResult<Bound<'py>> {
     let rules = PaddingRules::for_version(PY_VERSION);
-    py.with_buffer(data, |input| {
-        let mut output = py.new_bytes(codec::decoded_len_bound(input.len()))?;
-        let storage = output.as_uninit_mut();
-        match input.read(|data| codec::decode(data, storage, map, strict, rules)) {
-            Ok(len) => output.finish_with_len(len),
-            Err(error) => Err(binascii_error(py, &error.message())),
-        }
-    })
+    decode_buffer(
+        py,
+        data,
+        codec::decoded_len_bound,
+        |data, storage| codec::decode(data, storage, map, strict, rules),
+        |error| binascii_error(py, &error.message()),
+    )
 }
 
 /// `base64.encodebytes(s)`: lines of 76 characters from 57-byte slices
@@ -289,13 +291,5 @@ fn encodebytes<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<Bound<'py
 
 /// `binascii.b2a_base64(data)` for each 57 bytes of `data`, joined.
 fn encode_lines<'py>(py: Python<'py>, data: Borrowed<'_, 'py>) -> PyResult<Bound<'py>> {
-    py.with_buffer(data, |input| {
-        let Some(len) = codec::encoded_lines_len(input.len()) else {
-            return Err(py.raise(Exception::MemoryError, ""));
-        };
-        let mut output = py.new_bytes(len)?;
-        let storage = output.as_uninit_mut();
-        input.read(|data| codec::encode_lines(data, storage));
-        Ok(output.finish())
-    })
+    encode_buffer(py, data, codec::encoded_lines_len, codec::encode_lines)
 }

@@ -7,7 +7,7 @@ use cpython_api::{Args, Borrowed, Bound, Exception, Function, Param, PyResult, P
 use crate::b64::function;
 use crate::codec::base85::{self, A85Error, Encoding, Layout};
 use crate::docs;
-use crate::input::{decode_data, encode_data, flag, required};
+use crate::input::{decode_buffer, decode_data, encode_data, flag, required};
 
 function!(
     B85Encode,
@@ -76,14 +76,13 @@ fn decode85<'py>(
     codec: &str,
 ) -> PyResult<Bound<'py>> {
     let data = decode_data(py, b)?;
-    py.with_buffer(data.as_borrowed(), |input| {
-        let mut output = py.new_bytes(base85::b85_decoded_len(input.len()))?;
-        let storage = output.as_uninit_mut();
-        match input.read(|data| base85::b85_decode(data, storage, alphabet)) {
-            Ok(len) => output.finish_with_len(len),
-            Err(error) => Err(py.raise(Exception::ValueError, &error.message(codec))),
-        }
-    })
+    decode_buffer(
+        py,
+        data.as_borrowed(),
+        base85::b85_decoded_len,
+        |data, storage| base85::b85_decode(data, storage, alphabet),
+        |error| py.raise(Exception::ValueError, &error.message(codec)),
+    )
 }
 
 function!(

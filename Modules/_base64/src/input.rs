@@ -1,5 +1,7 @@
 //! How `Lib/base64.py` accepts its inputs, and its shared error helpers.
 
+use core::mem::MaybeUninit;
+
 use cpython_api::{Args, Borrowed, Bound, Exception, PyErr, PyResult, Python};
 
 /// A required argument: the parser has already raised if it was missing.
@@ -106,4 +108,43 @@ pub fn assert_len<'py>(py: Python<'py>, x: Borrowed<'_, 'py>, n: usize) -> PyRes
         return Err(py.raise_with(Exception::AssertionError, &message));
     }
     Ok(())
+}
+
+/// An encoder's output: a new `bytes` of `size(len(data))` bytes, filled
+/// by `fill` from the buffer of `data`.
+pub fn encode_buffer<'py>(
+    py: Python<'py>,
+    data: Borrowed<'_, 'py>,
+    size: impl FnOnce(usize) -> Option<usize>,
+    fill: impl FnOnce(&[u8], &mut [MaybeUninit<u8>]) + Send,
+) -> PyResult<Bound<'py>> {
+    py.with_buffer(data, |input| {
+        let Some(len) = size(input.len()) else {
+            return Err(py.raise(Exception::MemoryError, ""));
+        };
+        let mut output = py.new_bytes(len)?;
+        let storage = output.as_uninit_mut();
+        input.read(|data| fill(data, storage));
+        Ok(output.finish())
+    })
+}
+
+/// A decoder's output: `decode` writes at most `bound(len(data))` bytes
+/// from the buffer of `data` and says how many; its error becomes the
+/// exception `raise` makes of it.
+pub fn decode_buffer<'py, E: Send>(
+    py: Python<'py>,
+    data: Borrowed<'_, 'py>,
+    bound: impl FnOnce(usize) -> usize,
+    decode: impl FnOnce(&[u8], &mut [MaybeUninit<u8>]) -> Result<usize, E> + Send,
+    raise: impl FnOnce(E) -> PyErr,
+) -> PyResult<Bound<'py>> {
+    py.with_buffer(data, |input| {
+        let mut output = py.new_bytes(bound(input.len()))?;
+        let storage = output.as_uninit_mut();
+        match input.read(|data| decode(data, storage)) {
+            Ok(len) => output.finish_with_len(len),
+            Err(error) => Err(raise(error)),
+        }
+    })
 }
