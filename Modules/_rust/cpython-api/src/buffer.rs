@@ -15,11 +15,14 @@
 //! in a default build too (`readinto` releases the GIL while the kernel
 //! fills the buffer).  For those, the closure sees a private snapshot,
 //! copied with relaxed atomic loads, which are defined even while another
-//! thread writes; the result then encodes some state of the buffer during
-//! the call, as the C code reading the same buffer would, and the codec's
-//! own assumptions (a length checked once stays true) hold.  An exported
+//! thread writes.  It is taken at the first `read` and shared by every
+//! later `read` of the same borrow, so a codec that reads twice (to size
+//! its output, then to fill it) sees one state of the buffer; the result
+//! encodes some state of the buffer during the call, as the C code reading
+//! the same buffer would, and the codec's own assumptions hold.  An exported
 //! buffer can never be resized or freed, so its memory stays valid.
 
+use core::cell::OnceCell;
 use core::mem::{MaybeUninit, align_of, size_of};
 use core::sync::atomic::Ordering::Relaxed;
 use core::sync::atomic::{AtomicU8, AtomicUsize};
@@ -34,6 +37,8 @@ use crate::python::Python;
 pub struct BufferView<'v> {
     view: &'v ffi::Py_buffer,
     immutable: bool,
+    /// The copy of a mutable buffer, made once (see the module docs).
+    snapshot: OnceCell<Vec<u8>>,
 }
 
 impl BufferView<'_> {
@@ -56,7 +61,7 @@ impl BufferView<'_> {
         }
         let data = self.view.buf.cast::<u8>();
         if !self.immutable {
-            return f(&snapshot(data, len));
+            return f(self.snapshot.get_or_init(|| snapshot(data, len)));
         }
         // SAFETY: a successful PyBUF_SIMPLE request gives `len` contiguous
         // readable bytes at `buf`, valid until PyBuffer_Release, which runs
@@ -121,6 +126,7 @@ impl<'py> Python<'py> {
         let buffer = BufferView {
             view: &*guard.view,
             immutable: obj.is_exact_bytes(),
+            snapshot: OnceCell::new(),
         };
         f(&buffer)
     }
