@@ -1,10 +1,7 @@
 //! Glue for Base32 and Base16: `b32encode` ... `b16decode`.
 
-use core::ffi::CStr;
+use cpython_api::{Borrowed, Bound, Exception, Param, PyResult, Python};
 
-use cpython_api::{Args, Borrowed, Bound, Exception, Function, Param, PyResult, Python};
-
-use crate::b64::function;
 use crate::codec::{base16, base32};
 use crate::docs;
 use crate::input::{

@@ -1,10 +1,6 @@
 //! Glue for the Base64 functions: `b64encode` ... `decodebytes`.
 
-use core::ffi::CStr;
-
-use cpython_api::{
-    Args, Borrowed, Bound, Exception, Function, PY_VERSION, Param, PyResult, Python,
-};
+use cpython_api::{Borrowed, Bound, Exception, PY_VERSION, Param, PyResult, Python};
 
 use crate::codec::base64::{self as codec, PaddingRules};
 use crate::docs;
@@ -16,22 +12,6 @@ use crate::input::{
 /// binascii's limit on b2a_base64 input (`BASE64_MAXBIN`): larger inputs
 /// raise binascii.Error, reachable on 32-bit platforms.
 const BASE64_MAXBIN: usize = (isize::MAX as usize - 3) / 2;
-
-/// Declares a function type: name, docstring, parameters, body.
-macro_rules! function {
-    ($type:ident, $name:literal, $doc:expr, [$($param:expr),*], |$py:ident, $args:ident| $body:expr) => {
-        pub struct $type;
-        impl Function for $type {
-            const NAME: &'static CStr = $name;
-            const DOC: &'static CStr = $doc;
-            const PARAMS: &'static [Param] = &[$($param),*];
-            fn call<'py>($py: Python<'py>, $args: &Args<'_, 'py>) -> PyResult<Bound<'py>> {
-                $body
-            }
-        }
-    };
-}
-pub(crate) use function;
 
 function!(
     B64Encode,
@@ -217,15 +197,10 @@ fn translate_standard_alphabet<'py>(
     let mut table: [u8; 256] = codec::identity_map();
     table[usize::from(b'+')] = alphabet[62];
     table[usize::from(b'/')] = alphabet[63];
-    py.with_buffer(encoded.as_borrowed(), |input| {
-        let mut output = py.new_bytes(input.len())?;
-        let storage = output.as_uninit_mut();
-        input.read(|data| {
-            for (out, &byte) in storage.iter_mut().zip(data) {
-                out.write(table[usize::from(byte)]);
-            }
-        });
-        Ok(output.finish())
+    encode_buffer(py, encoded.as_borrowed(), Some, |data, storage| {
+        for (out, &byte) in storage.iter_mut().zip(data) {
+            out.write(table[usize::from(byte)]);
+        }
     })
 }
 

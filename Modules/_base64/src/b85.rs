@@ -1,10 +1,7 @@
 //! Glue for Ascii85, base85 and Z85: `a85encode` ... `z85decode`.
 
-use core::ffi::CStr;
+use cpython_api::{Args, Borrowed, Bound, Exception, Param, PyResult, Python};
 
-use cpython_api::{Args, Borrowed, Bound, Exception, Function, Param, PyResult, Python};
-
-use crate::b64::function;
 use crate::codec::base85::{self, A85Error, Encoding, Layout};
 use crate::docs;
 use crate::input::{decode_buffer, decode_data, encode_data, flag, required};

@@ -9,6 +9,25 @@
 
 #![deny(unsafe_code)]
 
+/// Declares a function type: name, docstring, parameters, body (which
+/// sees the `Python` token and the parsed `Args`).
+macro_rules! function {
+    ($type:ident, $name:literal, $doc:expr, [$($param:expr),*], |$py:ident, $args:ident| $body:expr) => {
+        pub struct $type;
+        impl ::cpython_api::Function for $type {
+            const NAME: &'static ::core::ffi::CStr = $name;
+            const DOC: &'static ::core::ffi::CStr = $doc;
+            const PARAMS: &'static [::cpython_api::Param] = &[$($param),*];
+            fn call<'py>(
+                $py: ::cpython_api::Python<'py>,
+                $args: &::cpython_api::Args<'_, 'py>,
+            ) -> ::cpython_api::PyResult<::cpython_api::Bound<'py>> {
+                $body
+            }
+        }
+    };
+}
+
 mod b32;
 mod b64;
 mod b85;
