@@ -38,6 +38,10 @@ def main() -> int:
                         help="pristine CPython 3.13 tree (default: fetch from Debian)")
     parser.add_argument("--cpython-src-old", type=Path,
                         help=f"pristine tree of an older release (default: fetch {OLD_RELEASE})")
+    parser.add_argument("--extended", action="store_true",
+                        help="also build and test the extended configurations (install, "
+                             "ASan, clang, PGO+LTO, sizes without Rust) and run the "
+                             "whole regression suite with and without Rust (hours)")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     args = parser.parse_args()
 
@@ -54,7 +58,8 @@ def main() -> int:
         WORK / "pristine", OLD_RELEASE, fresh=True)
     if step("pytest", sys.executable, "-m", "pytest", "tests", "-v", "-s",
             "-p", "no:cacheprovider", f"--cpython-src={source}",
-            f"--cpython-src-old={old_source}", *args.pytest_args):
+            f"--cpython-src-old={old_source}", *(["--extended"] if args.extended else []),
+            *args.pytest_args):
         failures.append("pytest")
     print(f"\n=== {'FAILED: ' + ', '.join(failures) if failures else 'all checks passed'}")
     return 1 if failures else 0

@@ -2,13 +2,20 @@
 
 The CPython source comes from ``--cpython-src`` (or $CPYTHON_SRC): a
 pristine 3.13 tree, as dev/fetch_cpython.py extracts it.  Builds are
-session-scoped and out of tree, so each configuration is built once.
+session-scoped and out of tree, so each configuration is built once, and
+the applied trees they build from are read-only (as in CPython's own CI):
+when the tests run as root, the build commands run without the
+capabilities that let root write to read-only files.
+
+Tests marked ``extended`` (more configurations, the whole regression
+suite) run only with ``--extended``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +36,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="pristine CPython 3.13 source tree")
     parser.addoption("--cpython-src-old", default=os.environ.get("CPYTHON_SRC_OLD"),
                      help="a pristine tree of an older 3.13 release, also built and tested")
+    parser.addoption("--extended", action="store_true",
+                     help="also run the tests marked extended (slow)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "extended: run only with --extended")
+
+
+def pytest_collection_modifyitems(config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    if config.getoption("--extended"):
+        return
+    skip = pytest.mark.skip(reason="extended: run with --extended")
+    for item in items:
+        if "extended" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -65,27 +88,50 @@ def run_overlay(*args: str | Path) -> subprocess.CompletedProcess[str]:
                            *map(str, args)], capture_output=True, text=True)
 
 
-@pytest.fixture(scope="session")
-def applied_tree(pristine_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the pristine tree with the overlay applied (read-only use)."""
-    tree = copy_tree(pristine_tree, tmp_path_factory.mktemp("applied") / "cpython")
+def read_only_applied_copy(source: Path, dest: Path) -> Path:
+    """A copy of `source` with the overlay applied, then made read-only."""
+    tree = copy_tree(source, dest)
     result = run_overlay("apply", tree)
     assert result.returncode == 0, result.stderr
+    subprocess.run(["chmod", "-R", "a-w", str(tree)], check=True)
     return tree
+
+
+@pytest.fixture(scope="session")
+def applied_tree(pristine_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A read-only copy of the pristine tree with the overlay applied."""
+    return read_only_applied_copy(pristine_tree,
+                                  tmp_path_factory.mktemp("applied") / "cpython")
+
+
+def unprivileged(cmd: list[str]) -> list[str]:
+    """`cmd`, run so that file permissions apply even to root: without the
+    capabilities that let root write to read-only files (util-linux's
+    setpriv)."""
+    if os.geteuid() != 0:
+        return cmd
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "running as root needs setpriv (util-linux) to drop privileges"
+    caps = "-dac_override,-dac_read_search"
+    return [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}", *cmd]
 
 
 class Build:
     """An out-of-tree build directory of the applied tree."""
 
-    def __init__(self, tree: Path, path: Path) -> None:
+    def __init__(self, tree: Path, path: Path, env: dict[str, str] | None = None,
+                 interpreter: Path | None = None) -> None:
         self.tree = tree
         self.path = path
+        self.interpreter = interpreter or path / "python"
         self.log = path / "build.log"
+        # The environment of every command unless one is given.
+        self.env = dict(env or os.environ)
 
     def run(self, *cmd: str | Path, env: dict[str, str] | None = None,
             check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([str(c) for c in cmd], cwd=self.path, env=env,
-                                capture_output=True, text=True)
+        result = subprocess.run(unprivileged([str(c) for c in cmd]), cwd=self.path,
+                                env=env or self.env, capture_output=True, text=True)
         with self.log.open("a") as log:
             log.write(f"$ {' '.join(map(str, cmd))}\n{result.stdout}{result.stderr}")
         if check and result.returncode:
@@ -103,7 +149,7 @@ class Build:
 
     def python(self, *args: str, env: dict[str, str] | None = None,
                check: bool = True) -> subprocess.CompletedProcess[str]:
-        return self.run(self.path / "python", *args, env=env, check=check)
+        return self.run(self.interpreter, *args, env=env, check=check)
 
     def with_hypothesis(self) -> dict[str, str]:
         """An environment in which this build's python imports hypothesis
@@ -113,11 +159,46 @@ class Build:
             wheel = next((self.tree / "Lib" / "ensurepip" / "_bundled").glob("pip-*.whl"))
             self.python(f"{wheel}/pip", "install", "--quiet", "--disable-pip-version-check",
                         "--target", str(site), "hypothesis")
-        return dict(os.environ, PYTHONPATH=str(site))
+        return dict(self.env, PYTHONPATH=str(site))
+
+    def regression_tests(self, *options: str, hypothesis: bool = True
+                         ) -> subprocess.CompletedProcess[str]:
+        """Run REGRESSION_TESTS; fail unless every one ran and passed."""
+        env = self.with_hypothesis() if hypothesis else self.env
+        result = self.python("-m", "test", *options, *REGRESSION_TESTS,
+                             env=env, check=False)
+        print(summary(result.stdout))
+        assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+        assert "Result: SUCCESS" in result.stdout
+        assert re.search(rf"Total test files: run={len(REGRESSION_TESTS)}/"
+                         rf"{len(REGRESSION_TESTS)}$", result.stdout, re.MULTILINE)
+        return result
 
 
-def new_build(tree: Path, factory: pytest.TempPathFactory, name: str) -> Build:
-    return Build(tree, factory.mktemp(name))
+# The most that the Rust modules may add to a stripped interpreter.
+RUST_SIZE_LIMIT = 512 * 1024
+
+# Our regression tests and those of the module _base64 accelerates.
+REGRESSION_TESTS = ["test__base64", "test_base64", "test_binascii"]
+
+
+def summary(output: str) -> str:
+    """The runner's closing lines, for the log."""
+    lines = [line for line in output.splitlines()
+             if re.match(r"(Total tests|Result|test result|== Tests result)", line.strip())]
+    return "\n".join(lines)
+
+
+def stripped_size(binary: Path, scratch: Path) -> int:
+    """The size of `binary` once stripped of symbols and debug information."""
+    stripped = scratch / f"{binary.name}.stripped"
+    subprocess.run(["strip", "-o", str(stripped), str(binary)], check=True)
+    return stripped.stat().st_size
+
+
+def new_build(tree: Path, factory: pytest.TempPathFactory, name: str,
+              env: dict[str, str] | None = None) -> Build:
+    return Build(tree, factory.mktemp(name), env)
 
 
 @pytest.fixture(scope="session")
@@ -127,9 +208,8 @@ def old_rust_build(request: pytest.FixtureRequest,
     src = request.config.getoption("--cpython-src-old")
     if not src:
         pytest.skip("no older CPython tree (--cpython-src-old)")
-    tree = copy_tree(Path(src).resolve(), tmp_path_factory.mktemp("applied-old") / "cpython")
-    result = run_overlay("apply", tree)
-    assert result.returncode == 0, result.stderr
+    tree = read_only_applied_copy(Path(src).resolve(),
+                                  tmp_path_factory.mktemp("applied-old") / "cpython")
     build = new_build(tree, tmp_path_factory, "build-rust-old")
     build.configure("--with-rust")
     build.make()
@@ -144,6 +224,14 @@ def rust_build(applied_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     env = environment_without("python*", scratch=tmp_path_factory.mktemp("no-python"))
     build.configure("--with-rust", env=env)
     build.make(env=env)
+    return build
+
+
+@pytest.fixture(scope="session")
+def without_rust_build(applied_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    build = new_build(applied_tree, tmp_path_factory, "build-without-rust")
+    build.configure("--without-rust")
+    build.make()
     return build
 
 

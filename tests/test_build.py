@@ -14,30 +14,22 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Build, environment_without, new_build
-
-REGRESSION_TESTS = ["test__base64", "test_base64", "test_binascii"]
-
-
-def summary(output: str) -> str:
-    """The runner's closing lines, for the log."""
-    lines = [line for line in output.splitlines()
-             if re.match(r"(Total tests|Result|test result|== Tests result)", line.strip())]
-    return "\n".join(lines)
+from conftest import (
+    JOBS,
+    REGRESSION_TESTS,
+    RUST_SIZE_LIMIT,
+    Build,
+    environment_without,
+    new_build,
+    stripped_size,
+    summary,
+)
 
 
 def defined_symbols(*nm_args: str | Path) -> set[str]:
     out = subprocess.run(["nm", *map(str, nm_args)], capture_output=True,
                          text=True, check=True).stdout
     return {line.split()[-1] for line in out.splitlines() if len(line.split()) >= 3}
-
-
-@pytest.fixture(scope="session")
-def without_rust_build(applied_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
-    build = new_build(applied_tree, tmp_path_factory, "build-without-rust")
-    build.configure("--without-rust")
-    build.make()
-    return build
 
 
 @pytest.fixture(scope="session")
@@ -60,12 +52,7 @@ def test_base64_is_builtin_rust(rust_build: Build) -> None:
 
 
 def run_regression_suite(build: Build) -> None:
-    env = build.with_hypothesis()
-    result = build.python("-m", "test", "-v", *REGRESSION_TESTS, env=env, check=False)
-    print(summary(result.stdout))
-    assert result.returncode == 0, result.stdout[-5000:]
-    assert "Result: SUCCESS" in result.stdout
-    assert re.search(r"Total test files: run=3/3$", result.stdout, re.MULTILINE)
+    result = build.regression_tests("-v")
     # The property tests ran with real hypothesis, not the stubs.
     assert re.search(r"test_b64decode \(test\.test__base64\.PropertyTests.*\) \.\.\. ok",
                      result.stdout)
@@ -106,12 +93,25 @@ def test_only_pyinit_symbols_are_global(rust_build: Build) -> None:
     assert defined_symbols("-g", "--defined-only", modobj) == {"PyInit__base64"}
 
 
-def test_interpreter_exports_no_rust_symbols(rust_build: Build) -> None:
-    exported = defined_symbols("-D", "--defined-only", rust_build.path / "python")
-    rust_like = {name for name in exported
-                 if name.startswith(("_ZN", "_R")) or "rust" in name.lower()}
-    assert rust_like == set()
-    assert "PyInit__base64" in exported
+def exported_symbols(binary: Path) -> set[str]:
+    return defined_symbols("-D", "--defined-only", binary)
+
+
+def test_interpreter_exports_no_rust_symbols(rust_build: Build,
+                                             without_rust_build: Build) -> None:
+    # The interpreter is linked with -export-dynamic: it exports what it
+    # defines, the Rust object's symbols included unless they are local.
+    added = (exported_symbols(rust_build.path / "python")
+             - exported_symbols(without_rust_build.path / "python"))
+    assert added == {"PyInit__base64"}
+
+
+def test_rust_size(rust_build: Build, without_rust_build: Build, tmp_path: Path) -> None:
+    with_rust = stripped_size(rust_build.path / "python", tmp_path)
+    without = stripped_size(without_rust_build.path / "python", tmp_path)
+    print(f"stripped python: {without:,} bytes without Rust, {with_rust:,} with "
+          f"(+{with_rust - without:,})")
+    assert 0 < with_rust - without <= RUST_SIZE_LIMIT
 
 
 def test_without_rust(without_rust_build: Build) -> None:
@@ -135,6 +135,28 @@ def test_auto_without_bindgen_builds(auto_without_bindgen_build: Build) -> None:
     assert "No module named '_base64'" in result.stderr
     log = build.log.read_text()
     assert re.search(r"optional modules were not found:\n_base64\b", log)
+
+
+def failed_tests(output: str) -> set[str]:
+    """The tests regrtest's summary lists as failed (env changed included)."""
+    names: set[str] = set()
+    pattern = r"^\d+ tests? (?:failed|altered the execution environment.*):\n((?:    .*\n)+)"
+    for block in re.findall(pattern, output, re.MULTILINE):
+        names.update(block.split())
+    return names
+
+
+@pytest.mark.extended
+def test_whole_regression_suite(rust_build: Build, without_rust_build: Build) -> None:
+    # No test fails with Rust that does not fail without it too.
+    failures = {}
+    for build in (rust_build, without_rust_build):
+        result = build.python("-m", "test", f"-j{JOBS}", check=False)
+        print(f"{build.path.name}:\n{summary(result.stdout)}\n"
+              f"failed: {sorted(failed_tests(result.stdout))}")
+        assert re.search(r"^Result: (SUCCESS|FAILURE)", result.stdout, re.MULTILINE)
+        failures[build] = failed_tests(result.stdout)
+    assert failures[rust_build] <= failures[without_rust_build]
 
 
 # The tests below change rust_build: keep them last.
@@ -171,6 +193,18 @@ def test_touching_binding_header_regenerates_bindings(rust_build: Build) -> None
     result = rust_build.make()
     assert bindings.stat().st_mtime_ns > before
     assert "Compiling cpython-sys" in result.stderr
+
+
+def test_reconfiguring_regenerates_bindings(rust_build: Build) -> None:
+    bindings = rust_build.path / "build" / "rust" / "cpython_sys_bindings.rs"
+    before = bindings.stat().st_mtime_ns
+    # An option that changes pyconfig.h (WITH_DOC_STRINGS).
+    rust_build.configure("--with-rust", "--without-doc-strings")
+    assert "#define WITH_DOC_STRINGS" not in (rust_build.path / "pyconfig.h").read_text()
+    planned = rust_build.run("make", "-n").stdout
+    assert "bindgen " in planned and "cargo build" in planned
+    rust_build.run("make", bindings)
+    assert bindings.stat().st_mtime_ns > before
 
 
 def test_make_clean_removes_rust_outputs(rust_build: Build) -> None:

@@ -14,12 +14,13 @@ import inspect
 import random
 import sys
 import sysconfig
+import threading
 import unittest
 import warnings
 from unittest import mock
 from test import test_base64
 from test import support
-from test.support import import_helper, script_helper
+from test.support import import_helper, script_helper, threading_helper
 from test.support.hypothesis_helper import hypothesis
 
 
@@ -100,6 +101,15 @@ class ModuleTests(unittest.TestCase):
                     self.assertEqual(func.__module__, "_base64")
                 self.assertNotIsInstance(getattr(py_base64, name), type(len))
 
+    @unittest.skipUnless(support.Py_GIL_DISABLED, "needs a free-threaded build")
+    def test_import_leaves_the_gil_disabled(self):
+        # Importing a module that does not declare Py_MOD_GIL_NOT_USED
+        # enables the GIL with a RuntimeWarning (an error under -W error).
+        script_helper.assert_python_ok(
+            "-W", "error", "-c",
+            "import sys, _base64; assert not sys._is_gil_enabled()",
+            __cleanenv=True)
+
     def test_signatures(self):
         for name in FUNCTIONS:
             with self.subTest(name=name):
@@ -147,11 +157,13 @@ class EncodeTests(_SameBehaviour):
 
     def test_large(self):
         rng = random.Random(5)
-        for size in (3 << 20, (1 << 20) + 1, (1 << 20) + 2):
-            data = rng.randbytes(size)
-            for name in ENCODERS:
-                encoded = self.assertSame(name, data)[2]
-                self.assertSame(name.replace("encode", "decode"), encoded)
+        for name in ENCODERS:
+            # 3.13's base32 and base85 codecs are pure Python: slow.
+            base = 1 << 18 if "32" in name or "85" in name else 1 << 20
+            for size in (3 * base, base + 1, base + 2):
+                with self.subTest(name=name, size=size):
+                    encoded = self.assertSame(name, rng.randbytes(size))[2]
+                    self.assertSame(name.replace("encode", "decode"), encoded)
 
     def test_buffer_kinds(self):
         raw = bytes(range(256)) * 3
@@ -337,6 +349,110 @@ class CallTests(_SameBehaviour):
     def test_keyword_names_are_compared_by_value(self):
         name = "".join(["s"])  # not the interned literal
         self.assertEqual(_base64.b64encode(**{name: b"ab"}), b"YWI=")
+
+
+# In the free-threaded build of 3.13, bytearray itself is not thread-safe:
+# its export count is not atomic and its methods take no lock (gh-129107,
+# fixed in 3.14), so a resize racing with any buffer export, from any
+# module, can free the memory being read.  There the shared bytearray is
+# only overwritten, never resized.
+RESIZE_WHILE_EXPORTED_IS_SAFE = (not support.Py_GIL_DISABLED
+                                 or sys.version_info >= (3, 14))
+
+
+@threading_helper.requires_working_threading()
+class ThreadingTests(unittest.TestCase):
+    """Many threads calling _base64 at once.
+
+    Threads encode and decode shared bytes objects: every result must be
+    exact.  Other threads encode a shared bytearray while more threads
+    overwrite it in place and try to resize it.  The documented outcome
+    for that bytearray: a function reads one snapshot of the buffer, taken
+    while the buffer is exported, so its result encodes exactly as many
+    bytes as the bytearray had at the call, each of them a value that byte
+    held during the call; a resize attempted while the buffer is exported
+    raises BufferError in the resizing thread, as with any exporter.
+    """
+
+    CODEC_THREADS = 4
+    ROUNDS = 300
+    SIZE = 3000
+    FILLS = b"AB"   # the values the overwriting thread writes
+
+    def test_shared_inputs(self):
+        rng = random.Random(11)
+        data = rng.randbytes(20_000)
+        cases = []
+        for name in ENCODERS:
+            encoded = getattr(py_base64, name)(data)
+            cases.append((name, data, encoded))
+            decoder = name.replace("encode", "decode")
+            cases.append((decoder, encoded, data))
+        shared = bytearray(self.FILLS[:1] * self.SIZE)
+        done = threading.Event()
+        failures = []
+        resize_errors = set()
+
+        def codec_worker(offset):
+            for i in range(self.ROUNDS):
+                name, arg, expected = cases[(offset + i) % len(cases)]
+                result = getattr(_base64, name)(arg)
+                if result != expected:
+                    failures.append(f"{name} on shared bytes: wrong result")
+
+        def bytearray_encoder(offset):
+            for i in range(self.ROUNDS):
+                name = ENCODERS[(offset + i) % len(ENCODERS)]
+                encoded = getattr(_base64, name)(shared)
+                decoder = getattr(py_base64, name.replace("encode", "decode"))
+                decoded = decoder(encoded)
+                if len(decoded) not in (self.SIZE, self.SIZE + 1):
+                    failures.append(f"{name}: {len(decoded)} bytes encoded")
+                if not set(decoded) <= set(self.FILLS):
+                    failures.append(f"{name}: bytes never written were read")
+
+        def overwriter():
+            while not done.is_set():
+                for value in self.FILLS:
+                    shared[:self.SIZE] = bytes([value]) * self.SIZE
+
+        def resizer():
+            while not done.is_set():
+                try:
+                    shared.append(self.FILLS[0])
+                except BufferError as exc:
+                    resize_errors.add(str(exc))
+                    continue
+                while True:
+                    try:
+                        del shared[self.SIZE:]
+                        break
+                    except BufferError as exc:
+                        resize_errors.add(str(exc))
+
+        def stopping(worker):
+            def run(*args):
+                try:
+                    worker(*args)
+                except BaseException as exc:
+                    failures.append(f"{worker.__name__}: {exc!r}")
+            return run
+
+        workers = [threading.Thread(target=stopping(codec_worker), args=(i,))
+                   for i in range(self.CODEC_THREADS)]
+        workers += [threading.Thread(target=stopping(bytearray_encoder),
+                                     args=(i,)) for i in range(2)]
+        helpers = [threading.Thread(target=stopping(overwriter))]
+        if RESIZE_WHILE_EXPORTED_IS_SAFE:
+            helpers.append(threading.Thread(target=stopping(resizer)))
+        with threading_helper.start_threads(workers + helpers):
+            for thread in workers:
+                thread.join(support.SHORT_TIMEOUT)
+            done.set()
+        self.assertFalse(any(t.is_alive() for t in workers + helpers))
+        self.assertEqual(failures, [])
+        self.assertLessEqual(resize_errors, {
+            "Existing exports of data: object cannot be re-sized"})
 
 
 def _run_with(module):

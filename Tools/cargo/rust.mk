@@ -54,10 +54,14 @@ $(RUST_STATICLIB): $(RUST_BINDINGS) $(srcdir)/Cargo.toml $(srcdir)/Cargo.lock Ma
 		--profile $(CARGO_PROFILE) --target-dir $(CARGO_TARGET_DIR)
 	touch $@
 
+# Without LTO, the objects of Rust's std carry LLVM bitcode (.llvmbc) that
+# the partial link concatenates; ar's LLVM plugin then fails to read it
+# ("LLVM ERROR: Invalid encoding") and no linker needs it.
 Modules/_rust_modules.o: $(RUST_STATICLIB)
 	$(CC) -nostdlib -r -Wl,--gc-sections $(RUST_PYINIT:%=-Wl,-u,%) \
 		-o $@.tmp $(RUST_STATICLIB)
-	$(OBJCOPY) $(RUST_PYINIT:%=--keep-global-symbol=%) $@.tmp $@
+	$(OBJCOPY) $(RUST_PYINIT:%=--keep-global-symbol=%) \
+		--remove-section=.llvmbc --remove-section=.llvmcmd $@.tmp $@
 	rm -f $@.tmp
 
 # `cargo test`: the bindgen layout tests against this build's headers, and
