@@ -104,10 +104,7 @@ fn b32decode<'py>(
         py,
         data,
         base32::decoded_len_bound,
-        |data, storage| {
-            let translated: Vec<u8> = data.iter().map(|&c| map[usize::from(c)]).collect();
-            base32::decode(&translated, storage, alphabet)
-        },
+        |data, storage| base32::decode(data, storage, &map, alphabet),
         |error| binascii_error(py, error.message()),
     )
 }

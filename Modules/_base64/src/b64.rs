@@ -82,10 +82,7 @@ function!(
     [Param::required("s")],
     |py, args| {
         let data = decode_data(py, required(args, 0))?;
-        let mut map = codec::identity_map();
-        map[usize::from(b'-')] = b'+';
-        map[usize::from(b'_')] = b'/';
-        a2b_base64(py, data.as_borrowed(), &map, false)
+        a2b_base64(py, data.as_borrowed(), &codec::urlsafe_map(), false)
     }
 );
 

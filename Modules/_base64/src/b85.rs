@@ -59,8 +59,7 @@ fn encode85<'py>(
         let len = input.read(|data| base85::encoded_len(data, options));
         let mut output = py.new_bytes(len)?;
         let storage = output.as_uninit_mut();
-        input
-            .read(|data| base85::write_all(base85::encode_chars(data, alphabet, options), storage));
+        input.read(|data| base85::encode(data, alphabet, options, storage));
         Ok(output.finish())
     })
 }
@@ -131,13 +130,7 @@ fn a85encode<'py>(py: Python<'py>, args: &Args<'_, 'py>) -> PyResult<Bound<'py>>
         let body = input.read(|data| base85::encoded_len(data, options));
         let mut output = py.new_bytes(layout.len(body))?;
         let storage = output.as_uninit_mut();
-        input.read(|data| {
-            layout.write(
-                base85::encode_chars(data, base85::A85, options),
-                body,
-                storage,
-            )
-        });
+        input.read(|data| layout.write(data, options, body, storage));
         Ok(output.finish())
     })
 }

@@ -2,14 +2,26 @@
 
 use core::mem::MaybeUninit;
 
-const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+/// The two digits of every byte value, as one little-endian u16 each.
+const PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut pairs = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        pairs[i] = [DIGITS[i >> 4], DIGITS[i & 0xf]];
+        i += 1;
+    }
+    pairs
+};
 
-/// Encode into storage of exactly `2 * input.len()` bytes.
+/// Encode into storage of exactly `2 * input.len()` bytes: one table
+/// lookup per byte.
 pub fn encode(input: &[u8], output: &mut [MaybeUninit<u8>]) {
     assert_eq!(output.len(), input.len() * 2, "output size");
     for (&byte, out) in input.iter().zip(output.chunks_exact_mut(2)) {
-        out[0].write(DIGITS[usize::from(byte >> 4)]);
-        out[1].write(DIGITS[usize::from(byte & 0xf)]);
+        let [high, low] = PAIRS[usize::from(byte)];
+        out[0].write(high);
+        out[1].write(low);
     }
 }
 
@@ -29,31 +41,53 @@ impl DecodeError {
     }
 }
 
-fn value(digit: u8, casefold: bool) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        b'a'..=b'f' if casefold => Some(digit - b'a' + 10),
-        _ => None,
+/// Not a digit: the high bit, never set in a digit's value.
+const INVALID: u8 = 0x80;
+
+const fn values(casefold: bool) -> [u8; 256] {
+    let mut values = [INVALID; 256];
+    let mut i = 0;
+    while i < 10 {
+        values[b'0' as usize + i] = i as u8;
+        i += 1;
     }
+    let mut i = 0;
+    while i < 6 {
+        values[b'A' as usize + i] = 10 + i as u8;
+        if casefold {
+            values[b'a' as usize + i] = 10 + i as u8;
+        }
+        i += 1;
+    }
+    values
 }
 
-/// Decode into storage of `input.len() / 2` bytes.
+const UPPER: [u8; 256] = values(false);
+const EITHER_CASE: [u8; 256] = values(true);
+
+/// Decode into storage of `input.len() / 2` bytes, in one pass: digits
+/// are looked up and combined pair by pair, and whether any was not a
+/// digit is only checked at the end (the errors' order is `b16decode`'s:
+/// a non-digit anywhere, then an odd length).
 pub fn decode(
     input: &[u8],
     output: &mut [MaybeUninit<u8>],
     casefold: bool,
 ) -> Result<(), DecodeError> {
-    if input.iter().any(|&c| value(c, casefold).is_none()) {
+    let values = if casefold { &EITHER_CASE } else { &UPPER };
+    let pairs = input.chunks_exact(2);
+    let odd = pairs.remainder();
+    let mut invalid = odd.iter().fold(0, |any, &c| any | values[usize::from(c)]);
+    for (pair, out) in pairs.zip(output.iter_mut()) {
+        let (high, low) = (values[usize::from(pair[0])], values[usize::from(pair[1])]);
+        invalid |= high | low;
+        out.write(high << 4 | low & 0xf);
+    }
+    if invalid & INVALID != 0 {
         return Err(DecodeError::NonBase16Digit);
     }
-    if input.len() % 2 != 0 {
+    if !odd.is_empty() {
         return Err(DecodeError::OddLength);
-    }
-    for (pair, out) in input.chunks_exact(2).zip(output.iter_mut()) {
-        let high = value(pair[0], casefold).unwrap_or(0);
-        let low = value(pair[1], casefold).unwrap_or(0);
-        out.write(high << 4 | low);
     }
     Ok(())
 }

@@ -10,18 +10,28 @@ pub fn encoded_len(len: usize) -> Option<usize> {
     len.div_ceil(5).checked_mul(8)
 }
 
-/// Encode into storage of exactly `encoded_len(input.len())` bytes.
+/// Encode into storage of exactly `encoded_len(input.len())` bytes: whole
+/// 5-byte groups as one 40-bit word each, then the padded tail.
 pub fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u8; 32]) {
     assert_eq!(Some(output.len()), encoded_len(input.len()), "output size");
-    for (group, out) in input.chunks(5).zip(output.chunks_exact_mut(8)) {
+    let symbol = |bits: u64, k: usize| alphabet[((bits >> (35 - 5 * k)) & 0x1f) as usize];
+    let groups = input.chunks_exact(5);
+    let tail = groups.remainder();
+    let mut outputs = output.chunks_exact_mut(8);
+    for (group, out) in groups.zip(&mut outputs) {
+        let bits = u64::from_be_bytes([0, 0, 0, group[0], group[1], group[2], group[3], group[4]]);
+        for (k, slot) in out.iter_mut().enumerate() {
+            slot.write(symbol(bits, k));
+        }
+    }
+    if let Some(out) = outputs.next() {
         let mut padded = [0u8; 8];
-        padded[3..3 + group.len()].copy_from_slice(group);
+        padded[3..3 + tail.len()].copy_from_slice(tail);
         let bits = u64::from_be_bytes(padded);
         // Characters that carry input bits; the rest are padding.
-        let used = (group.len() * 8).div_ceil(5);
+        let used = (tail.len() * 8).div_ceil(5);
         for (k, slot) in out.iter_mut().enumerate() {
-            let symbol = alphabet[((bits >> (35 - 5 * k)) & 0x1f) as usize];
-            slot.write(if k < used { symbol } else { b'=' });
+            slot.write(if k < used { symbol(bits, k) } else { b'=' });
         }
     }
 }
@@ -47,38 +57,46 @@ pub fn decoded_len_bound(len: usize) -> usize {
     len.div_ceil(8) * 5
 }
 
-/// Decode input already translated for `map01` and case-folded, with the
+/// Decode `input.translate(map)` (`map01` and case folding) with the
 /// checks in `_b32decode`'s order; returns the length written.
 pub fn decode(
     input: &[u8],
     output: &mut [MaybeUninit<u8>],
+    map: &[u8; 256],
     alphabet: &[u8; 32],
 ) -> Result<usize, DecodeError> {
+    /// Not a symbol: the high bit, never set in a symbol's value.
+    const INVALID: u8 = 0x80;
     if input.len() % 8 != 0 {
         return Err(DecodeError::IncorrectPadding);
     }
-    let mut values = [0xffu8; 256];
+    let mut symbol_values = [INVALID; 256];
     for (value, &symbol) in alphabet.iter().enumerate() {
-        values[usize::from(symbol)] = value as u8;
+        symbol_values[usize::from(symbol)] = value as u8;
     }
+    // The value of each input byte, translation included.
+    let values: [u8; 256] = core::array::from_fn(|c| symbol_values[usize::from(map[c])]);
     let data_len = input
         .iter()
-        .rposition(|&c| c != b'=')
+        .rposition(|&c| map[usize::from(c)] != b'=')
         .map_or(0, |last| last + 1);
     let padchars = input.len() - data_len;
     let mut written = 0;
     let mut last_acc = 0u64;
-    for quantum in input[..data_len].chunks(8) {
-        let mut acc = 0u64;
-        for &c in quantum {
+    // Whole quanta, then a last one that padding shortened; the output
+    // bound has room for 5 bytes for each.
+    let quanta = input[..data_len].chunks_exact(8);
+    let short = Some(quanta.remainder()).filter(|rest| !rest.is_empty());
+    for (quantum, out) in quanta.chain(short).zip(output.chunks_exact_mut(5)) {
+        let (acc, invalid) = quantum.iter().fold((0u64, 0u8), |(acc, invalid), &c| {
             let value = values[usize::from(c)];
-            if value == 0xff {
-                return Err(DecodeError::NonBase32Digit);
-            }
-            acc = acc << 5 | u64::from(value);
+            (acc << 5 | u64::from(value & 0x1f), invalid | value)
+        });
+        if invalid & INVALID != 0 {
+            return Err(DecodeError::NonBase32Digit);
         }
-        for (k, slot) in output[written..written + 5].iter_mut().enumerate() {
-            slot.write((acc >> (32 - 8 * k)) as u8);
+        for (slot, &byte) in out.iter_mut().zip(&acc.to_be_bytes()[3..]) {
+            slot.write(byte);
         }
         written += 5;
         last_acc = acc;
@@ -101,7 +119,10 @@ pub fn decode(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::base64::identity_map;
     use crate::codec::testing::{decode_vec, encode_vec};
+
+    const IDENTITY: [u8; 256] = identity_map();
 
     #[test]
     fn rfc4648_vectors() {
@@ -128,7 +149,7 @@ mod tests {
             );
             assert_eq!(
                 decode_vec(b32, decoded_len_bound(b32.len()), |i, o| decode(
-                    i, o, BASE32
+                    i, o, &IDENTITY, BASE32
                 )),
                 Ok(plain.to_vec())
             );
@@ -139,7 +160,7 @@ mod tests {
     fn errors_in_python_order() {
         let run = |input: &[u8]| {
             decode_vec(input, decoded_len_bound(input.len()), |i, o| {
-                decode(i, o, BASE32)
+                decode(i, o, &IDENTITY, BASE32)
             })
         };
         assert_eq!(run(b"MY====="), Err(DecodeError::IncorrectPadding));

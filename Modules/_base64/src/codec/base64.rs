@@ -1,6 +1,13 @@
 //! Base64 (RFC 4648): binascii's `b2a_base64` and `a2b_base64`.
+//!
+//! The vector kernels (`super::vector`) do whole blocks; the portable code
+//! here does the rest and is the reference the kernels are tested against.
 
 use core::mem::MaybeUninit;
+use std::borrow::Cow;
+
+use super::simd::{self, Level};
+use super::vector;
 
 /// The standard alphabet (RFC 4648, table 1).
 pub const STANDARD: [u8; 64] = *b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -21,7 +28,20 @@ pub fn encoded_len(len: usize) -> Option<usize> {
 /// Encode `input` into `output`, which must be exactly
 /// `encoded_len(input.len())` long, padding the last group with `=`.
 pub fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u8; 64]) {
+    encode_at(simd::active(), input, output, alphabet);
+}
+
+/// `encode` with the kernels of `level` (or of the best level this CPU
+/// has, if lower).
+pub fn encode_at(level: Level, input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u8; 64]) {
     assert_eq!(Some(output.len()), encoded_len(input.len()), "output size");
+    let done = vector::base64_encode(level, input, output, alphabet);
+    encode_portable(&input[done..], &mut output[done / 3 * 4..], alphabet);
+}
+
+/// Whole groups one at a time (no dependency from one to the next), then
+/// the padded tail.
+pub(crate) fn encode_portable(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u8; 64]) {
     let symbol = |bits: u32| alphabet[(bits & 0x3f) as usize];
     let groups = input.chunks_exact(3);
     let tail = groups.remainder();
@@ -64,15 +84,21 @@ pub fn encoded_lines_len(len: usize) -> Option<usize> {
 
 /// `encodebytes(input)` into storage of `encoded_lines_len(input.len())`.
 pub fn encode_lines(input: &[u8], output: &mut [MaybeUninit<u8>]) {
+    encode_lines_at(simd::active(), input, output);
+}
+
+/// `encode_lines` with the kernels of `level` (or of the best level this
+/// CPU has, if lower).
+pub fn encode_lines_at(level: Level, input: &[u8], output: &mut [MaybeUninit<u8>]) {
     assert_eq!(
         Some(output.len()),
         encoded_lines_len(input.len()),
         "output size"
     );
-    let mut at = 0;
-    for line in input.chunks(LINE_INPUT) {
+    let (read, mut at) = vector::base64_encode_lines(level, input, output);
+    for line in input[read..].chunks(LINE_INPUT) {
         let len = encoded_len(line.len()).expect("small");
-        encode(line, &mut output[at..at + len], &STANDARD);
+        encode_at(level, line, &mut output[at..at + len], &STANDARD);
         output[at + len].write(b'\n');
         at += len + 1;
     }
@@ -140,6 +166,59 @@ const DECODE: [u8; 256] = {
     table
 };
 
+/// The block decoders' table: the value of each ASCII byte after the
+/// translation, or `INVALID` where the byte is not a symbol (padding
+/// included).  Every byte from 0x80 up is `INVALID`, even if the map makes
+/// it a symbol: the vector kernels look up 7 bits, so such bytes are left
+/// to the state machine.
+pub type DecodeTable = [u8; 256];
+
+/// A byte the block decoders do not decode (its high bit is set).
+pub const INVALID: u8 = 0x80;
+
+const fn decode_table(map: &[u8; 256]) -> DecodeTable {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 128 {
+        let value = DECODE[map[i] as usize];
+        if value < 64 {
+            table[i] = value;
+        }
+        i += 1;
+    }
+    table
+}
+
+/// `urlsafe_b64decode`'s translation: `-` and `_` to `+` and `/`.
+pub const fn urlsafe_map() -> [u8; 256] {
+    let mut map = identity_map();
+    map[b'-' as usize] = b'+';
+    map[b'_' as usize] = b'/';
+    map
+}
+
+const IDENTITY_MAP: [u8; 256] = identity_map();
+const URLSAFE_MAP: [u8; 256] = urlsafe_map();
+const IDENTITY_TABLE: DecodeTable = decode_table(&IDENTITY_MAP);
+const URLSAFE_TABLE: DecodeTable = decode_table(&URLSAFE_MAP);
+
+/// The block decoders' table for `map`: the two common ones are built
+/// in; another is worth building only for an input long enough.
+fn block_table(map: &[u8; 256], input_len: usize) -> Option<Cow<'static, DecodeTable>> {
+    /// Below this length a table built for one call costs more than the
+    /// block decoders save.
+    const MIN_INPUT_FOR_NEW_TABLE: usize = 256;
+    if *map == IDENTITY_MAP {
+        Some(Cow::Borrowed(&IDENTITY_TABLE))
+    } else if *map == URLSAFE_MAP {
+        Some(Cow::Borrowed(&URLSAFE_TABLE))
+    } else if input_len >= MIN_INPUT_FOR_NEW_TABLE {
+        Some(Cow::Owned(decode_table(map)))
+    } else {
+        None
+    }
+}
+
 /// Upper bound of the decoded length (what binascii allocates).
 pub fn decoded_len_bound(len: usize) -> usize {
     len.div_ceil(4) * 3
@@ -156,6 +235,35 @@ pub const fn identity_map() -> [u8; 256] {
     map
 }
 
+/// Decodes whole blocks of symbols from the start of `input` (a kernel's,
+/// then 8 bytes at a time), up to the first block holding a byte `table`
+/// does not decode; returns (bytes read, bytes written).
+fn decode_blocks(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    table: &DecodeTable,
+) -> (usize, usize) {
+    let (mut read, mut written) = vector::base64_decode(level, input, output, table);
+    let blocks = input[read..].chunks_exact(8);
+    let outputs = output[written..].chunks_exact_mut(6);
+    for (block, out) in blocks.zip(outputs) {
+        let values: [u8; 8] = core::array::from_fn(|k| table[usize::from(block[k])]);
+        if values.iter().fold(0, |any, &value| any | value) & INVALID != 0 {
+            break;
+        }
+        let bits = values
+            .iter()
+            .fold(0u64, |bits, &value| bits << 6 | u64::from(value));
+        for (slot, byte) in out.iter_mut().zip(&bits.to_be_bytes()[2..]) {
+            slot.write(*byte);
+        }
+        read += 8;
+        written += 6;
+    }
+    (read, written)
+}
+
 /// `binascii.a2b_base64(input.translate(map), strict_mode=strict)`,
 /// written into `output` (at least `decoded_len_bound(input.len())` long);
 /// returns the length.
@@ -166,6 +274,39 @@ pub fn decode(
     strict: bool,
     rules: PaddingRules,
 ) -> Result<usize, DecodeError> {
+    decode_at(simd::active(), input, output, map, strict, rules)
+}
+
+/// `decode` with the kernels of `level` (or of the best level this CPU
+/// has, if lower).
+///
+/// binascii's state machine, one byte at a time, except that whenever it
+/// is between groups with no padding seen, a kernel decodes as many whole
+/// blocks of symbols as follow.  After a block the kernel refused (it
+/// holds some other byte), the state machine goes on at least until it
+/// has passed such a byte.
+pub fn decode_at(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    map: &[u8; 256],
+    strict: bool,
+    rules: PaddingRules,
+) -> Result<usize, DecodeError> {
+    decode_with(Some(level), input, output, map, strict, rules)
+}
+
+/// The decoder; with `blocks` None, the state machine alone: the
+/// reference the block decoders are tested against.
+fn decode_with(
+    blocks: Option<Level>,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    map: &[u8; 256],
+    strict: bool,
+    rules: PaddingRules,
+) -> Result<usize, DecodeError> {
+    let table = blocks.and_then(|level| Some((level, block_table(map, input.len())?)));
     if rules == PaddingRules::StopAtPadding
         && strict
         && input.first().map(|&c| map[usize::from(c)]) == Some(b'=')
@@ -177,8 +318,29 @@ pub fn decode(
     let mut left: u8 = 0;
     let mut pads = 0;
     let mut padding_started = false;
-    for (i, &raw) in input.iter().enumerate() {
-        let byte = map[usize::from(raw)];
+    // Whether the state machine may hand over to the block decoders at
+    // the next group boundary.
+    let mut blocks_ready = table.is_some();
+    let mut i = 0;
+    while i < input.len() {
+        if let Some((level, table)) = table.as_ref().filter(|_| blocks_ready) {
+            if quad_pos == 0 && pads == 0 && !padding_started {
+                let (read, wrote) =
+                    decode_blocks(*level, &input[i..], &mut output[written..], table);
+                i += read;
+                written += wrote;
+                blocks_ready = false;
+                if i == input.len() {
+                    break;
+                }
+            }
+        }
+        let index = i;
+        i += 1;
+        let byte = map[usize::from(input[index])];
+        if DECODE[usize::from(byte)] >= 64 {
+            blocks_ready = table.is_some();
+        }
         if byte == b'=' {
             match rules {
                 PaddingRules::SkipPadding => {
@@ -192,7 +354,7 @@ pub fn decode(
                     if quad_pos == 1 {
                         break;
                     }
-                    return Err(if quad_pos == 0 && i == 0 {
+                    return Err(if quad_pos == 0 && index == 0 {
                         DecodeError::LeadingPadding
                     } else {
                         DecodeError::ExcessPadding
@@ -206,7 +368,7 @@ pub fn decode(
                     if quad_pos >= 2 {
                         pads += 1;
                         if quad_pos + pads >= 4 {
-                            if strict && i + 1 < input.len() {
+                            if strict && index + 1 < input.len() {
                                 return Err(DecodeError::ExcessDataAfterPadding);
                             }
                             return Ok(written);
@@ -394,6 +556,161 @@ mod tests {
             decode_std(b"Y!Q==", true, StopAtPadding),
             Err(DecodeError::OnlyBase64)
         );
+    }
+
+    /// Deterministic pseudo-random bytes (xorshift), so failures repeat.
+    fn noise(len: usize, seed: u64) -> Vec<u8> {
+        let mut state = seed | 1;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect()
+    }
+
+    fn encode_with(level: Level, input: &[u8], alphabet: &[u8; 64]) -> Vec<u8> {
+        encode_vec(input, encoded_len(input.len()).unwrap(), |i, o| {
+            encode_at(level, i, o, alphabet)
+        })
+    }
+
+    /// Decodes with the block decoders of `level`, or (None) with the
+    /// state machine alone.
+    fn decode_using(
+        blocks: Option<Level>,
+        input: &[u8],
+        map: &[u8; 256],
+        strict: bool,
+        rules: PaddingRules,
+    ) -> Result<Vec<u8>, DecodeError> {
+        decode_vec(input, decoded_len_bound(input.len()), |i, o| {
+            decode_with(blocks, i, o, map, strict, rules)
+        })
+    }
+
+    /// Lengths around every kernel's block sizes and loop bounds.
+    fn lengths() -> impl Iterator<Item = usize> {
+        (0..=200).chain([255, 256, 257, 1000, 4096, 4097, 65_536 + 5])
+    }
+
+    #[test]
+    fn every_level_encodes_like_the_portable_code() {
+        let alphabets = [STANDARD, URLSAFE, with_altchars(*b"*\xff"), {
+            // Not the standard layout: only the AVX-512 kernel takes it.
+            let mut reversed = STANDARD;
+            reversed.reverse();
+            reversed
+        }];
+        for len in lengths() {
+            let input = noise(len, len as u64);
+            for alphabet in &alphabets {
+                let expected = encode_with(Level::Scalar, &input, alphabet);
+                for level in simd::supported() {
+                    assert_eq!(
+                        encode_with(level, &input, alphabet),
+                        expected,
+                        "{level:?}, {len} bytes"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_level_encodes_lines_like_the_portable_code() {
+        for len in lengths().chain([57 * 3, 57 * 40 + 56]) {
+            let input = noise(len, len as u64 + 3);
+            let size = encoded_lines_len(len).unwrap();
+            let expected = encode_vec(&input, size, |i, o| encode_lines_at(Level::Scalar, i, o));
+            for level in simd::supported() {
+                let actual = encode_vec(&input, size, |i, o| encode_lines_at(level, i, o));
+                assert_eq!(actual, expected, "{level:?}, {len} bytes");
+            }
+        }
+    }
+
+    #[test]
+    fn every_level_decodes_like_the_state_machine() {
+        let mut swapped = IDENTITY;
+        swapped[usize::from(b'+')] = b'/';
+        swapped[usize::from(b'/')] = b'+';
+        let mut non_ascii = IDENTITY;
+        non_ascii[0xfe] = b'+';
+        let maps = [IDENTITY, URLSAFE_MAP, swapped, non_ascii];
+        let mut inputs = Vec::new();
+        for len in lengths() {
+            let data = noise(len, len as u64 + 7);
+            let valid = encode_with(Level::Scalar, &data, &STANDARD);
+            inputs.push(valid.clone());
+            if valid.is_empty() {
+                continue;
+            }
+            // One odd byte in each position class, and a MIME-like layout.
+            let noise_bytes = noise(valid.len(), len as u64);
+            for odd in [b'\n', b'=', b'-', b'_', b'!', 0xfe, 0x80, 0] {
+                for at in [
+                    0,
+                    valid.len() / 2,
+                    valid.len() - 1,
+                    (noise_bytes[0] as usize) % valid.len(),
+                ] {
+                    let mut bad = valid.clone();
+                    bad[at] = odd;
+                    inputs.push(bad.clone());
+                    bad.insert(at, odd);
+                    inputs.push(bad);
+                }
+            }
+            inputs.push(
+                valid
+                    .chunks(76)
+                    .flat_map(|line| [line, b"\n"])
+                    .flatten()
+                    .copied()
+                    .collect(),
+            );
+            inputs.push(noise_bytes);
+        }
+        for input in &inputs {
+            for map in &maps {
+                for strict in [false, true] {
+                    for rules in [PaddingRules::StopAtPadding, PaddingRules::SkipPadding] {
+                        let expected = decode_using(None, input, map, strict, rules);
+                        for level in simd::supported() {
+                            assert_eq!(
+                                decode_using(Some(level), input, map, strict, rules),
+                                expected,
+                                "{level:?}, strict={strict}, {rules:?}, input {input:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn block_tables_match_the_maps() {
+        assert_eq!(*block_table(&IDENTITY, 0).unwrap(), decode_table(&IDENTITY));
+        assert_eq!(
+            *block_table(&URLSAFE_MAP, 0).unwrap(),
+            decode_table(&URLSAFE_MAP)
+        );
+        let mut swapped = IDENTITY;
+        swapped.swap(usize::from(b'+'), usize::from(b'/'));
+        assert_eq!(block_table(&swapped, 10), None);
+        assert_eq!(
+            *block_table(&swapped, 1000).unwrap(),
+            decode_table(&swapped)
+        );
+        assert_eq!(IDENTITY_TABLE[0xff], INVALID);
+        assert_eq!(IDENTITY_TABLE[usize::from(b'/')], 63);
+        assert_eq!(URLSAFE_TABLE[usize::from(b'_')], 63);
+        assert_eq!(URLSAFE_TABLE[usize::from(b'/')], 63);
+        assert_eq!(IDENTITY_TABLE[usize::from(b'=')], INVALID);
     }
 
     #[test]

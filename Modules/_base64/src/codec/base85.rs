@@ -29,76 +29,158 @@ pub struct Encoding {
     pub fold_spaces: bool,
 }
 
-fn groups(input: &[u8]) -> impl Iterator<Item = u32> + '_ {
-    input.chunks(4).map(|group| {
-        let mut word = [0u8; 4];
-        word[..group.len()].copy_from_slice(group);
-        u32::from_be_bytes(word)
-    })
+/// The big-endian word of a 4-byte group.
+fn word(group: &[u8]) -> u32 {
+    u32::from_be_bytes([group[0], group[1], group[2], group[3]])
 }
 
-/// The characters of one group and how many of them are used (1 when
-/// folded to `z` or `y`).
-fn group(word: u32, alphabet: &[u8; 85], options: Encoding) -> ([u8; 5], usize) {
+/// The word of a last group of 1 to 3 bytes, padded with zeros.
+fn padded_word(tail: &[u8]) -> u32 {
+    let mut padded = [0u8; 4];
+    padded[..tail.len()].copy_from_slice(tail);
+    word(&padded)
+}
+
+/// The character a group folds to (`z` or `y`), if it does.
+fn folded(word: u32, options: Encoding) -> Option<u8> {
     if options.fold_nuls && word == 0 {
-        return ([b'z'; 5], 1);
+        Some(b'z')
+    } else if options.fold_spaces && word == 0x2020_2020 {
+        Some(b'y')
+    } else {
+        None
     }
-    if options.fold_spaces && word == 0x2020_2020 {
-        return ([b'y'; 5], 1);
-    }
-    let mut digits = [0u8; 5];
-    let mut rest = word;
-    for digit in digits.iter_mut().rev() {
-        *digit = alphabet[(rest % 85) as usize];
-        rest /= 85;
-    }
-    (digits, 5)
 }
 
-/// The characters of the encoding, in order (before any line wrapping).
-pub fn encode_chars<'a>(
-    input: &'a [u8],
-    alphabet: &'a [u8; 85],
-    options: Encoding,
-) -> impl Iterator<Item = u8> + 'a {
-    let padding = (4 - input.len() % 4) % 4;
-    let last = input.len().div_ceil(4).saturating_sub(1);
-    groups(input).enumerate().flat_map(move |(index, word)| {
-        let (mut chars, mut len) = group(word, alphabet, options);
-        if index == last && padding > 0 && !options.pad {
-            if len == 1 {
-                // A folded last group is written out in full, then cut,
-                // like `chars[0] * 5` in the Python code.
-                chars = [alphabet[0]; 5];
-            }
-            len = 5 - padding;
+/// The 5 digits of a word, most significant first.  Splitting at 85^2
+/// gives two short chains of divisions (by constants, so multiplications)
+/// instead of one long one.
+fn digits(word: u32, alphabet: &[u8; 85]) -> [u8; 5] {
+    let (high, low) = (word / 7225, word % 7225);
+    [
+        alphabet[(high / 7225) as usize],
+        alphabet[(high / 85 % 85) as usize],
+        alphabet[(high % 85) as usize],
+        alphabet[(low / 85) as usize],
+        alphabet[(low % 85) as usize],
+    ]
+}
+
+/// Where encoded characters go.
+pub trait Sink {
+    fn put(&mut self, chars: &[u8]);
+}
+
+/// Characters written one after another into storage.
+pub struct Plain<'a> {
+    output: &'a mut [MaybeUninit<u8>],
+    at: usize,
+}
+
+impl<'a> Plain<'a> {
+    pub fn new(output: &'a mut [MaybeUninit<u8>]) -> Self {
+        Plain { output, at: 0 }
+    }
+
+    /// How many characters were written.
+    pub fn written(&self) -> usize {
+        self.at
+    }
+}
+
+impl Sink for Plain<'_> {
+    #[inline]
+    fn put(&mut self, chars: &[u8]) {
+        let end = self.at + chars.len();
+        for (slot, &c) in self.output[self.at..end].iter_mut().zip(chars) {
+            slot.write(c);
         }
-        chars.into_iter().take(len)
-    })
+        self.at = end;
+    }
+}
+
+/// Characters wrapped into lines of `width` as they are written: a newline
+/// goes before every character that would start a line after the first.
+struct Lines<'a> {
+    plain: Plain<'a>,
+    width: usize,
+    column: usize,
+}
+
+impl Sink for Lines<'_> {
+    fn put(&mut self, chars: &[u8]) {
+        for c in chars {
+            if self.column == self.width {
+                self.plain.put(b"\n");
+                self.column = 0;
+            }
+            self.plain.put(core::slice::from_ref(c));
+            self.column += 1;
+        }
+    }
+}
+
+/// `_85encode`: every group of `input` (the last one zero-padded) into
+/// `sink`, as one pass.
+pub fn encode_into(input: &[u8], alphabet: &[u8; 85], options: Encoding, sink: &mut impl Sink) {
+    let groups = input.chunks_exact(4);
+    let tail = groups.remainder();
+    for group in groups {
+        let word = word(group);
+        match folded(word, options) {
+            Some(c) => sink.put(&[c]),
+            None => sink.put(&digits(word, alphabet)),
+        }
+    }
+    if tail.is_empty() {
+        return;
+    }
+    let word = padded_word(tail);
+    match folded(word, options) {
+        Some(c) if options.pad => sink.put(&[c]),
+        // A folded last group is written out in full, then cut, like
+        // `chars[0] * 5` in the Python code.
+        Some(_) => sink.put(&[alphabet[0]; 5][..tail.len() + 1]),
+        None if options.pad => sink.put(&digits(word, alphabet)),
+        None => sink.put(&digits(word, alphabet)[..tail.len() + 1]),
+    }
+}
+
+/// `_85encode` into storage of `encoded_len(input, options)`.
+pub fn encode(
+    input: &[u8],
+    alphabet: &[u8; 85],
+    options: Encoding,
+    output: &mut [MaybeUninit<u8>],
+) {
+    let mut sink = Plain::new(output);
+    encode_into(input, alphabet, options, &mut sink);
+    assert_eq!(sink.written(), sink.output.len(), "output size");
 }
 
 /// Length of the encoding of `input`.
 pub fn encoded_len(input: &[u8], options: Encoding) -> usize {
-    let padding = (4 - input.len() % 4) % 4;
-    let lens = groups(input).map(|word| group(word, A85, options).1);
-    let full: usize = lens.sum();
-    if padding > 0 && !options.pad {
-        // The last group (a zero-padded word) keeps 5 - padding characters.
-        let last_word = groups(&input[input.len() / 4 * 4..]).next().unwrap_or(1);
-        full - group(last_word, A85, options).1 + (5 - padding)
+    let groups = input.chunks_exact(4);
+    let tail = groups.remainder();
+    let folds = if options.fold_nuls || options.fold_spaces {
+        groups
+            .clone()
+            .filter(|group| folded(word(group), options).is_some())
+            .count()
     } else {
-        full
-    }
-}
-
-/// Write `chars` into `output` (exactly as long as what is written).
-pub fn write_all(chars: impl Iterator<Item = u8>, output: &mut [MaybeUninit<u8>]) -> usize {
-    let mut written = 0;
-    for (slot, c) in output.iter_mut().zip(chars) {
-        slot.write(c);
-        written += 1;
-    }
-    written
+        0
+    };
+    let whole = (groups.len() - folds) * 5 + folds;
+    let last = if tail.is_empty() {
+        0
+    } else if !options.pad {
+        tail.len() + 1
+    } else if folded(padded_word(tail), options).is_some() {
+        1
+    } else {
+        5
+    };
+    whole + last
 }
 
 /// Ascii85 layout of `a85encode`: optional `<~ ~>` frame and line breaks
@@ -140,36 +222,40 @@ impl Layout {
         }
     }
 
-    /// Write the framed, wrapped encoding; `output` is `self.len(body)` long.
+    /// Write `a85encode`'s output for `input` (whose encoding is `body`
+    /// characters long) into `output`, `self.len(body)` long: the frame,
+    /// and the line breaks as the characters are written.
     pub fn write(
         self,
-        body: impl Iterator<Item = u8>,
-        body_len: usize,
+        input: &[u8],
+        options: Encoding,
+        body: usize,
         output: &mut [MaybeUninit<u8>],
     ) {
-        let framed = body_len + if self.adobe { 2 } else { 0 };
+        let framed = body + if self.adobe { 2 } else { 0 };
+        let total = output.len();
         let start: &[u8] = if self.adobe { b"<~" } else { b"" };
-        let mut at = 0;
-        let mut put = |c: u8| {
-            output[at].write(c);
-            at += 1;
-        };
-        for (i, c) in start.iter().copied().chain(body).enumerate() {
-            if let Some(width) = self.wrapcol {
-                if i > 0 && i % width == 0 {
-                    put(b'\n');
-                }
+        let mut plain = Plain::new(output);
+        if let Some(width) = self.wrapcol {
+            let mut lines = Lines {
+                plain,
+                width,
+                column: 0,
+            };
+            lines.put(start);
+            encode_into(input, A85, options, &mut lines);
+            plain = lines.plain;
+            if self.extra_line(framed) {
+                plain.put(b"\n");
             }
-            put(c);
-        }
-        if self.extra_line(framed) {
-            put(b'\n');
+        } else {
+            plain.put(start);
+            encode_into(input, A85, options, &mut plain);
         }
         if self.adobe {
-            put(b'~');
-            put(b'>');
+            plain.put(b"~>");
         }
-        assert_eq!(at, output.len(), "output size");
+        assert_eq!(plain.written(), total, "output size");
     }
 }
 

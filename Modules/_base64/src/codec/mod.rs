@@ -9,6 +9,10 @@ pub mod base16;
 pub mod base32;
 pub mod base64;
 pub mod base85;
+pub mod simd;
+mod vector;
+#[cfg(target_arch = "x86_64")]
+mod x86;
 
 #[cfg(test)]
 pub mod testing;

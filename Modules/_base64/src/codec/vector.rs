@@ -1,0 +1,34 @@
+//! The vector kernels of the target architecture (see `x86`), or, where
+//! there are none, kernels that do nothing and leave all the work to the
+//! portable code.
+
+#[cfg(target_arch = "x86_64")]
+pub use super::x86::{base64_decode, base64_encode, base64_encode_lines};
+
+#[cfg(not(target_arch = "x86_64"))]
+mod none {
+    use core::mem::MaybeUninit;
+
+    use crate::codec::base64::DecodeTable;
+    use crate::codec::simd::Level;
+
+    pub fn base64_encode(_: Level, _: &[u8], _: &mut [MaybeUninit<u8>], _: &[u8; 64]) -> usize {
+        0
+    }
+
+    pub fn base64_encode_lines(_: Level, _: &[u8], _: &mut [MaybeUninit<u8>]) -> (usize, usize) {
+        (0, 0)
+    }
+
+    pub fn base64_decode(
+        _: Level,
+        _: &[u8],
+        _: &mut [MaybeUninit<u8>],
+        _: &DecodeTable,
+    ) -> (usize, usize) {
+        (0, 0)
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub use none::{base64_decode, base64_encode, base64_encode_lines};

@@ -1,0 +1,170 @@
+//! x86-64 vector kernels.
+//!
+//! A kernel handles whole blocks from the start of its input and returns
+//! how far it got; the portable code does the rest (the tail, and for
+//! decoders every block holding a byte the kernel does not decode:
+//! padding, whitespace, anything outside the alphabet).  Kernels are
+//! `unsafe fn`s with `#[target_feature]`; the dispatch functions here call
+//! one only at a level `simd::detected()` found on this CPU, which is what
+//! makes them safe to call with any level.
+//!
+//! Rust before 1.87 makes every intrinsic call unsafe; since 1.87 the
+//! value-only ones are safe inside a `#[target_feature]` function.  The
+//! `unsafe` blocks are written for the older compilers the workspace
+//! supports, so newer ones may find some of them unnecessary.
+#![allow(unsafe_code, unused_unsafe)]
+
+/// Defines `encode_lines` in a kernel module, for `encodebytes`: each
+/// whole 57-byte line is encoded by the module's `encode` and the portable
+/// code (for the 9 bytes after its blocks) straight into its place in the
+/// output, newline included, in one pass.
+macro_rules! encode_lines_kernel {
+    ($features:literal) => {
+        /// Encodes the whole 57-byte lines of `input` as `encodebytes`
+        /// does; returns (bytes read, bytes written).
+        ///
+        /// # Safety
+        /// The CPU must have the features of this module's kernels.
+        #[target_feature(enable = $features)]
+        pub unsafe fn encode_lines(input: &[u8], output: &mut [MaybeUninit<u8>]) -> (usize, usize) {
+            use crate::codec::base64::{LINE_INPUT, STANDARD, encode_portable};
+            const LINE_SYMBOLS: usize = LINE_INPUT / 3 * 4;
+            let lines = input.chunks_exact(LINE_INPUT);
+            let outputs = output.chunks_exact_mut(LINE_SYMBOLS + 1);
+            let mut count = 0;
+            for (line, out) in lines.zip(outputs) {
+                let (symbols, newline) = out.split_at_mut(LINE_SYMBOLS);
+                // SAFETY: the CPU has this module's features (the
+                // caller's contract); `symbols` fits the line's encoding.
+                let done = unsafe { encode(line, symbols, &STANDARD) };
+                encode_portable(&line[done..], &mut symbols[done / 3 * 4..], &STANDARD);
+                newline[0].write(b'\n');
+                count += 1;
+            }
+            (count * LINE_INPUT, count * (LINE_SYMBOLS + 1))
+        }
+    };
+}
+
+mod avx2;
+// Compiled only by Rust 1.89 or later (build.rs sets `has_avx512`).
+#[cfg(has_avx512)]
+#[clippy::msrv = "1.89"]
+mod avx512;
+mod sse41;
+
+use core::mem::MaybeUninit;
+
+use super::base64::{DecodeTable, INVALID, STANDARD};
+use super::simd::{self, Level};
+
+// Encoding, as laid out in a 4-byte slot per group of 3 input bytes
+// b0 b1 b2: the bytes [b1, b0, b2, b1].  Read as a little-endian u32, its
+// low half is b0:b1, holding sextets a (bits 15..10) and b (bits 9..4),
+// and its high half is b1:b2, holding c (bits 11..6) and d (bits 5..0).
+// Multiplying the masked halves moves each sextet to the bottom of its own
+// output byte: a and c with the high half of a 16-bit product (by 2^6 and
+// 2^10), b and d with the low half (by 2^4 and 2^8).
+
+/// Spreads 12 input bytes over 16 as [b1, b0, b2, b1] per group.
+const ENCODE_SPREAD: [u8; 16] = [1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10];
+const SEXTETS_AC: i32 = 0x0fc0_fc00;
+const SEXTETS_AC_MULTIPLIERS: i32 = 0x0400_0040;
+const SEXTETS_BD: i32 = 0x003f_03f0;
+const SEXTETS_BD_MULTIPLIERS: i32 = 0x0100_0010;
+
+/// The SSE/AVX2 encoders turn a sextet into its symbol by adding an offset
+/// chosen by its class: 13 for 0..=25, 0 for 26..=51, then 1..=12 for
+/// 52..=63 (a saturating subtraction of 51).  That needs the alphabet's
+/// first 62 symbols to be the standard ones, which every base64 alphabet
+/// here has; the last two are free.
+fn encode_offsets(alphabet: &[u8; 64]) -> Option<[u8; 16]> {
+    if alphabet[..62] != STANDARD[..62] {
+        return None;
+    }
+    let mut offsets = [0u8; 16];
+    offsets[0] = b'a'.wrapping_sub(26);
+    offsets[1..11].fill(b'0'.wrapping_sub(52));
+    offsets[11] = alphabet[62].wrapping_sub(62);
+    offsets[12] = alphabet[63].wrapping_sub(63);
+    offsets[13] = b'A';
+    Some(offsets)
+}
+
+// Decoding merges the four 6-bit values [a, b, c, d] of a 4-byte slot:
+// pairs of bytes as a*64 + b (multiply-add of unsigned bytes by signed
+// weights [64, 1]), then pairs of 16-bit words as ab*4096 + cd, leaving
+// the 24 bits little-endian in the slot; the output wants them big-endian.
+const MERGE_PAIRS: i32 = 0x0140_0140;
+const MERGE_WORDS: i32 = 0x0001_1000;
+/// Gathers each slot's 3 bytes in output order, 12 bytes per 16.
+const DECODE_GATHER: [u8; 16] = [
+    2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, 0x80, 0x80, 0x80, 0x80,
+];
+
+/// Encodes whole blocks of `input` into `output` (sized for all of
+/// `input`, as `base64::encode` requires); returns the number of input
+/// bytes encoded, a multiple of 3.
+pub fn base64_encode(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    alphabet: &[u8; 64],
+) -> usize {
+    debug_assert!(output.len() >= input.len().div_ceil(3) * 4);
+    match level.min(simd::detected()) {
+        #[cfg(has_avx512)]
+        // SAFETY: detected() found AVX-512 F, BW and VBMI.
+        Level::Avx512Vbmi => unsafe { avx512::encode(input, output, alphabet) },
+        #[cfg(not(has_avx512))]
+        Level::Avx512Vbmi => 0,
+        // SAFETY: detected() found AVX2.
+        Level::Avx2 => unsafe { avx2::encode(input, output, alphabet) },
+        // SAFETY: detected() found SSSE3 and SSE4.1.
+        Level::Sse41 => unsafe { sse41::encode(input, output, alphabet) },
+        Level::Scalar => 0,
+    }
+}
+
+/// Encodes the whole lines of `input` as `encodebytes` does, into
+/// `output` sized for all of it; returns (bytes read, bytes written).
+pub fn base64_encode_lines(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+) -> (usize, usize) {
+    match level.min(simd::detected()) {
+        #[cfg(has_avx512)]
+        // SAFETY: detected() found AVX-512 F, BW and VBMI.
+        Level::Avx512Vbmi => unsafe { avx512::encode_lines(input, output) },
+        #[cfg(not(has_avx512))]
+        Level::Avx512Vbmi => (0, 0),
+        // SAFETY: detected() found AVX2.
+        Level::Avx2 => unsafe { avx2::encode_lines(input, output) },
+        // SAFETY: detected() found SSSE3 and SSE4.1.
+        Level::Sse41 => unsafe { sse41::encode_lines(input, output) },
+        Level::Scalar => (0, 0),
+    }
+}
+
+/// Decodes whole blocks of `input` while every byte is in `table`;
+/// returns (bytes read, bytes written), the first a multiple of 4.
+pub fn base64_decode(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    table: &DecodeTable,
+) -> (usize, usize) {
+    match level.min(simd::detected()) {
+        #[cfg(has_avx512)]
+        // SAFETY: detected() found AVX-512 F, BW and VBMI.
+        Level::Avx512Vbmi => unsafe { avx512::decode(input, output, table) },
+        #[cfg(not(has_avx512))]
+        Level::Avx512Vbmi => (0, 0),
+        // SAFETY: detected() found AVX2.
+        Level::Avx2 => unsafe { avx2::decode(input, output, table) },
+        // SAFETY: detected() found SSSE3 and SSE4.1.
+        Level::Sse41 => unsafe { sse41::decode(input, output, table) },
+        Level::Scalar => (0, 0),
+    }
+}

@@ -1,0 +1,102 @@
+//! SSSE3/SSE4.1 kernels: 12 input bytes to 16 symbols, 16 symbols to 12
+//! bytes.
+
+use core::arch::x86_64::*;
+use core::mem::MaybeUninit;
+
+use super::{
+    DECODE_GATHER, DecodeTable, ENCODE_SPREAD, INVALID, MERGE_PAIRS, MERGE_WORDS, SEXTETS_AC,
+    SEXTETS_AC_MULTIPLIERS, SEXTETS_BD, SEXTETS_BD_MULTIPLIERS, encode_offsets,
+};
+
+/// See `super::base64_encode`.
+///
+/// # Safety
+/// The CPU must have SSSE3 and SSE4.1.
+#[inline]
+#[target_feature(enable = "ssse3,sse4.1")]
+pub unsafe fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u8; 64]) -> usize {
+    let Some(offsets) = encode_offsets(alphabet) else {
+        return 0;
+    };
+    let (mut read, mut written) = (0, 0);
+    // SAFETY: SSSE3 and SSE4.1 (the caller's contract).  Each block loads
+    // 16 bytes at `read`, within `input` by the loop condition, and stores
+    // 16 bytes at `written` = read / 3 * 4: the output holds the encoding
+    // of all of `input`, at least (read + 16) / 3 * 4 bytes.
+    unsafe {
+        let spread = _mm_loadu_si128(ENCODE_SPREAD.as_ptr().cast());
+        let offsets = _mm_loadu_si128(offsets.as_ptr().cast());
+        let ac = _mm_set1_epi32(SEXTETS_AC);
+        let ac_multipliers = _mm_set1_epi32(SEXTETS_AC_MULTIPLIERS);
+        let bd = _mm_set1_epi32(SEXTETS_BD);
+        let bd_multipliers = _mm_set1_epi32(SEXTETS_BD_MULTIPLIERS);
+        let (last_digit, last_upper, upper_class) =
+            (_mm_set1_epi8(51), _mm_set1_epi8(26), _mm_set1_epi8(13));
+        while read + 16 <= input.len() {
+            let block = _mm_loadu_si128(input.as_ptr().add(read).cast());
+            let groups = _mm_shuffle_epi8(block, spread);
+            let sextets = _mm_or_si128(
+                _mm_mulhi_epu16(_mm_and_si128(groups, ac), ac_multipliers),
+                _mm_mullo_epi16(_mm_and_si128(groups, bd), bd_multipliers),
+            );
+            let upper = _mm_and_si128(_mm_cmpgt_epi8(last_upper, sextets), upper_class);
+            let classes = _mm_or_si128(_mm_subs_epu8(sextets, last_digit), upper);
+            let symbols = _mm_add_epi8(sextets, _mm_shuffle_epi8(offsets, classes));
+            _mm_storeu_si128(output.as_mut_ptr().add(written).cast(), symbols);
+            read += 12;
+            written += 16;
+        }
+    }
+    read
+}
+
+/// See `super::base64_decode`.
+///
+/// # Safety
+/// The CPU must have SSSE3 and SSE4.1.
+#[target_feature(enable = "ssse3,sse4.1")]
+pub unsafe fn decode(
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    table: &DecodeTable,
+) -> (usize, usize) {
+    let (mut read, mut written) = (0, 0);
+    // SAFETY: SSSE3 and SSE4.1 (the caller's contract).  The table loads
+    // read 16 of its 128 bytes each; each block loads 16 bytes at `read`
+    // and stores 16 at `written`, both within their slices by the loop
+    // condition.
+    unsafe {
+        // One 16-entry table per high nibble of an ASCII byte.
+        let mut rows = [_mm_setzero_si128(); 8];
+        for (row, chunk) in rows.iter_mut().zip(table.chunks_exact(16)) {
+            *row = _mm_loadu_si128(chunk.as_ptr().cast());
+        }
+        let nibble = _mm_set1_epi8(0x0f);
+        let merge_pairs = _mm_set1_epi32(MERGE_PAIRS);
+        let merge_words = _mm_set1_epi32(MERGE_WORDS);
+        let gather = _mm_loadu_si128(DECODE_GATHER.as_ptr().cast());
+        while read + 16 <= input.len() && written + 16 <= output.len() {
+            let chars = _mm_loadu_si128(input.as_ptr().add(read).cast());
+            let high = _mm_and_si128(_mm_srli_epi16::<4>(chars), nibble);
+            let low = _mm_and_si128(chars, nibble);
+            // Bytes from 0x80 up match no row and keep INVALID.
+            let mut values = _mm_set1_epi8(INVALID as i8);
+            for (nibble_value, row) in (0i8..).zip(rows.iter()) {
+                let in_row = _mm_cmpeq_epi8(high, _mm_set1_epi8(nibble_value));
+                values = _mm_blendv_epi8(values, _mm_shuffle_epi8(*row, low), in_row);
+            }
+            if _mm_movemask_epi8(values) != 0 {
+                break;
+            }
+            let merged = _mm_madd_epi16(_mm_maddubs_epi16(values, merge_pairs), merge_words);
+            let bytes = _mm_shuffle_epi8(merged, gather);
+            _mm_storeu_si128(output.as_mut_ptr().add(written).cast(), bytes);
+            read += 16;
+            written += 12;
+        }
+    }
+    (read, written)
+}
+
+encode_lines_kernel!("ssse3,sse4.1");
