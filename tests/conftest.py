@@ -157,8 +157,12 @@ class Build:
         site = self.path / "hypothesis-site"
         if not site.is_dir():
             wheel = next((self.tree / "Lib" / "ensurepip" / "_bundled").glob("pip-*.whl"))
+            # Wheels only: newer hypothesis releases have no wheel for
+            # some ABIs (the free-threaded cp313t) and their sdist builds
+            # Rust code from crates.io; pip then takes the newest release
+            # that has a pure-Python wheel.
             self.python(f"{wheel}/pip", "install", "--quiet", "--disable-pip-version-check",
-                        "--target", str(site), "hypothesis")
+                        "--only-binary=:all:", "--target", str(site), "hypothesis")
         return dict(self.env, PYTHONPATH=str(site))
 
     def regression_tests(self, *options: str, hypothesis: bool = True

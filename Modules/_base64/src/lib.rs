@@ -5,7 +5,8 @@
 //! input; it also examines its arguments in the same order, so that the
 //! same error wins.  The codec work is in [`codec`], on plain slices; this
 //! crate's other modules are the glue to the interpreter, written against
-//! the safe `cpython_api` layer (no `unsafe` code outside tests).
+//! the safe `cpython_api` layer.  `unsafe` code is allowed only in the
+//! vector kernels (`codec::x86`, whose intrinsics need it) and in tests.
 
 #![deny(unsafe_code)]
 
