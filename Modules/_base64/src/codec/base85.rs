@@ -288,34 +288,33 @@ pub fn b85_decode(
     output: &mut [MaybeUninit<u8>],
     alphabet: &[u8; 85],
 ) -> Result<usize, B85Error> {
-    let mut values = [0xffu8; 256];
+    /// Not a digit: the high bit, never set in a digit's value.
+    const INVALID: u8 = 0x80;
+    let mut values = [INVALID; 256];
     for (value, &c) in alphabet.iter().enumerate() {
         values[usize::from(c)] = value as u8;
     }
-    let padding = (5 - input.len() % 5) % 5;
+    let groups = input.chunks_exact(5);
+    let tail = groups.remainder();
+    let mut padded = [alphabet[84]; 5];
+    padded[..tail.len()].copy_from_slice(tail);
+    let last = Some((&padded[..], tail.len().saturating_sub(1))).filter(|_| !tail.is_empty());
     let mut written = 0;
-    for (n, chunk) in input.chunks(5).enumerate() {
-        let start = n * 5;
-        let mut acc: u64 = 0;
-        for k in 0..5 {
-            let value = match chunk.get(k) {
-                Some(&c) => values[usize::from(c)],
-                None => 84,
-            };
-            if value == 0xff {
-                return Err(B85Error::BadCharacter(start + k));
-            }
-            acc = acc * 85 + u64::from(value);
+    for (n, (group, keep)) in groups.map(|group| (group, 4)).chain(last).enumerate() {
+        let (acc, invalid) = group.iter().fold((0u64, 0u8), |(acc, invalid), &c| {
+            let value = values[usize::from(c)];
+            (acc * 85 + u64::from(value & !INVALID), invalid | value)
+        });
+        if invalid & INVALID != 0 {
+            let at = group
+                .iter()
+                .position(|&c| values[usize::from(c)] & INVALID != 0);
+            return Err(B85Error::BadCharacter(n * 5 + at.unwrap_or(0)));
         }
-        let word = u32::try_from(acc).map_err(|_| B85Error::Overflow(start))?;
-        let keep = if start + 5 > input.len() {
-            4 - padding
-        } else {
-            4
-        };
-        for (slot, &byte) in output[written..]
+        let word = u32::try_from(acc).map_err(|_| B85Error::Overflow(n * 5))?;
+        for (slot, &byte) in output[written..written + keep]
             .iter_mut()
-            .zip(&word.to_be_bytes()[..keep])
+            .zip(&word.to_be_bytes())
         {
             slot.write(byte);
         }
@@ -354,42 +353,84 @@ pub fn a85_decoded_len_bound(input: &[u8]) -> usize {
     input.len() / 5 * 4 + 4 + short * 4
 }
 
+/// A group of Ascii85 digits being collected.
+#[derive(Default)]
+struct Digits {
+    digits: [u8; 5],
+    len: usize,
+}
+
+impl Digits {
+    /// Add a digit (`!` to `u`); a completed group is decoded into
+    /// `output` at `written`.
+    fn push<E>(
+        &mut self,
+        digit: u8,
+        output: &mut [MaybeUninit<u8>],
+        written: &mut usize,
+    ) -> Result<(), A85Error<E>> {
+        self.digits[self.len] = digit;
+        self.len += 1;
+        if self.len == 5 {
+            put(group_word(&self.digits)?, output, written);
+            self.len = 0;
+        }
+        Ok(())
+    }
+}
+
+/// The word of 5 Ascii85 digits.
+fn group_word<E>(digits: &[u8]) -> Result<[u8; 4], A85Error<E>> {
+    let acc = digits
+        .iter()
+        .fold(0u64, |acc, &c| acc * 85 + u64::from(c - b'!'));
+    Ok(u32::try_from(acc)
+        .map_err(|_| A85Error::Overflow)?
+        .to_be_bytes())
+}
+
+fn put(bytes: [u8; 4], output: &mut [MaybeUninit<u8>], written: &mut usize) {
+    for (slot, &byte) in output[*written..*written + 4].iter_mut().zip(&bytes) {
+        slot.write(byte);
+    }
+    *written += 4;
+}
+
 /// `a85decode`'s loop over `input` (frame already removed).
 /// `fold_spaces` is asked (once) the first time its answer matters;
-/// `ignored` says whether a byte is in `ignorechars`.
+/// `ignored` says whether a byte is in `ignorechars`.  Between groups,
+/// runs of whole groups of digits are decoded without the per-character
+/// dispatch.
 pub fn a85_decode<E>(
     input: &[u8],
     output: &mut [MaybeUninit<u8>],
     mut fold_spaces: impl FnMut() -> Result<bool, E>,
     mut ignored: impl FnMut(u8) -> Result<bool, E>,
 ) -> Result<usize, A85Error<E>> {
+    let is_digit = |c: &u8| (b'!'..=b'u').contains(c);
     let mut written = 0;
-    let mut put = |bytes: [u8; 4], keep: usize, written: &mut usize| {
-        for (slot, &byte) in output[*written..].iter_mut().zip(&bytes[..keep]) {
-            slot.write(byte);
-        }
-        *written += keep;
-    };
-    let mut group = [0u8; 5];
-    let mut len = 0;
+    let mut group = Digits::default();
     let mut folding: Option<bool> = None;
-    for &x in input.iter().chain(b"uuuu") {
-        if (b'!'..=b'u').contains(&x) {
-            group[len] = x;
-            len += 1;
-            if len == 5 {
-                let acc = group
-                    .iter()
-                    .fold(0u64, |acc, &c| acc * 85 + u64::from(c - b'!'));
-                let word = u32::try_from(acc).map_err(|_| A85Error::Overflow)?;
-                put(word.to_be_bytes(), 4, &mut written);
-                len = 0;
+    let mut i = 0;
+    while i < input.len() {
+        if group.len == 0 {
+            while let Some(digits) = input.get(i..i + 5).filter(|d| d.iter().all(is_digit)) {
+                put(group_word(digits)?, output, &mut written);
+                i += 5;
             }
+            if i == input.len() {
+                break;
+            }
+        }
+        let x = input[i];
+        i += 1;
+        if is_digit(&x) {
+            group.push(x, output, &mut written)?;
         } else if x == b'z' {
-            if len > 0 {
+            if group.len > 0 {
                 return Err(A85Error::ZInsideGroup);
             }
-            put([0; 4], 4, &mut written);
+            put([0; 4], output, &mut written);
         } else {
             // Python evaluates `foldspaces` here, before looking at x.
             let fold = match folding {
@@ -397,16 +438,19 @@ pub fn a85_decode<E>(
                 None => *folding.insert(fold_spaces().map_err(A85Error::Callback)?),
             };
             if fold && x == b'y' {
-                if len > 0 {
+                if group.len > 0 {
                     return Err(A85Error::YInsideGroup);
                 }
-                put([b' '; 4], 4, &mut written);
+                put([b' '; 4], output, &mut written);
             } else if !ignored(x).map_err(A85Error::Callback)? {
                 return Err(A85Error::NonDigit(x));
             }
         }
     }
-    // The 4 added `u`s complete the last group; `4 - len` bytes of them
-    // are thrown away again.
-    Ok(written - (4 - len))
+    // Python appends four `u`s, which complete a partial last group, then
+    // throws away the bytes they stand for: 4 - (digits left over).
+    for _ in 0..4 {
+        group.push(b'u', output, &mut written)?;
+    }
+    Ok(written - (4 - group.len))
 }
