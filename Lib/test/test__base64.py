@@ -351,6 +351,55 @@ class CallTests(_SameBehaviour):
         self.assertEqual(_base64.b64encode(**{name: b"ab"}), b"YWI=")
 
 
+class VectorLevelTests(unittest.TestCase):
+    """Base64 through each level of vector kernels.
+
+    _PYTHON_BASE64_SIMD caps the level (a level the CPU lacks runs as the
+    best one it has), so a subprocess per level compares the functions
+    with the pure-Python ones on lengths around every kernel's block sizes
+    and on inputs with a byte that no kernel decodes.
+    """
+
+    SCRIPT = """if 1:
+        import random
+        from test.support import import_helper
+        import _base64
+        py = import_helper.import_fresh_module("base64", blocked=["_base64"])
+
+        def outcome(func, arg, **kwargs):
+            try:
+                return func(arg, **kwargs)
+            except Exception as exc:
+                return type(exc), str(exc)
+
+        def check(name, arg, **kwargs):
+            expected = outcome(getattr(py, name), arg, **kwargs)
+            actual = outcome(getattr(_base64, name), arg, **kwargs)
+            assert actual == expected, (name, len(arg), kwargs)
+
+        rng = random.Random(3)
+        for size in [*range(200), 1000, 4096, 65536 + 7]:
+            data = rng.randbytes(size)
+            for name in ("b64encode", "urlsafe_b64encode", "encodebytes"):
+                check(name, data)
+            for name in ("b64decode", "urlsafe_b64decode", "decodebytes"):
+                encoded = getattr(py, name.replace("decode", "encode"))(data)
+                check(name, encoded)
+                if encoded:
+                    for odd in (ord("!"), ord("="), ord("\\n")):
+                        bad = bytearray(encoded)
+                        bad[rng.randrange(len(bad))] = odd
+                        check(name, bytes(bad))
+            check("b64decode", py.b64encode(data), validate=True)
+    """
+
+    def test_each_level(self):
+        for level in ("scalar", "sse4.1", "avx2", "avx512vbmi"):
+            with self.subTest(level=level):
+                script_helper.assert_python_ok(
+                    "-c", self.SCRIPT, _PYTHON_BASE64_SIMD=level)
+
+
 # In the free-threaded build of 3.13, bytearray itself is not thread-safe:
 # its export count is not atomic and its methods take no lock (gh-129107,
 # fixed in 3.14), so a resize racing with any buffer export, from any
