@@ -1,0 +1,207 @@
+"""Benchmark _base64 against the same CPython without Rust, and pybase64.
+
+In one run on one machine, from one applied CPython tree: builds (or
+reuses) the interpreter configured --without-rust ("stock"), --with-rust,
+and --with-rust --disable-gil; installs pyperf into each, and pybase64 into
+the Rust build, with the pip wheel CPython bundles; then times, with pyperf
+(dev/bench_worker.py), every base64 function at each size in each
+implementation, memcpy (a bytes(bytearray) copy) as the physical limit,
+and threads encoding 1 MiB inputs.  Prints markdown tables (and writes them
+to --output): MB/s of input, Rust/stock, Rust/pybase64, Rust/memcpy.
+
+    python3 dev/benchmark.py --tree .work/Python-3.13.15 --output dev/benchmark-results.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT / "dev"))
+
+from bench_worker import FUNCTIONS, VALIDATING  # noqa: E402
+
+WORKER = PROJECT / "dev" / "bench_worker.py"
+SIZES = [32, 4096, 1 << 20, 64 << 20]
+# Flags that tell which vector kernels the CPU can run.
+CPU_FLAGS = ["sse4_1", "avx2", "avx512f", "avx512bw", "avx512vbmi"]
+
+
+def run(*cmd: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+    print("$", " ".join(map(str, cmd)), flush=True)
+    subprocess.run([str(c) for c in cmd], env=env, cwd=cwd, check=True)
+
+
+class Interpreter:
+    """A CPython build directory and a site directory of extra packages."""
+
+    def __init__(self, tree: Path, build: Path, *options: str) -> None:
+        self.tree, self.build = tree, build
+        self.python = build / "python"
+        if not self.python.exists():
+            build.mkdir(parents=True, exist_ok=True)
+            run(tree / "configure", *options, cwd=build)
+            run("make", f"-j{os.cpu_count() or 2}", cwd=build)
+        self.site = build / "bench-site"
+
+    def install(self, *packages: str) -> None:
+        wheel = next((self.tree / "Lib" / "ensurepip" / "_bundled").glob("pip-*.whl"))
+        run(self.python, f"{wheel}/pip", "install", "--quiet", "--disable-pip-version-check",
+            "--only-binary=:all:", "--target", str(self.site), *packages)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return dict(os.environ, PYTHONPATH=str(self.site), **extra)
+
+    def bench(self, impl: str, sizes: list[int], pyperf_options: list[str],
+              functions: str = "", **env: str) -> dict[str, float]:
+        """Seconds per call of each benchmark of `impl`."""
+        with tempfile.TemporaryDirectory() as scratch:
+            output = Path(scratch) / "result.json"
+            run(self.python, WORKER, "--impl", impl, "--sizes", ",".join(map(str, sizes)),
+                *(["--functions", functions] if functions else []),
+                "--inherit-environ", "PYTHONPATH,_PYTHON_BASE64_SIMD",
+                "--output", output, *pyperf_options, env=self.env(**env))
+            return mean_times(json.loads(output.read_text()))
+
+
+def mean_times(suite: dict) -> dict[str, float]:
+    """name -> mean seconds per call, from a pyperf JSON file (values are
+    already per loop and inner loop)."""
+    times = {}
+    for bench in suite["benchmarks"]:
+        values = [value for run in bench["runs"] for value in run.get("values", [])]
+        times[bench["metadata"]["name"]] = sum(values) / len(values)
+    return times
+
+
+def throughputs(times: dict[str, float]) -> dict[tuple[str, str, int], float]:
+    """(impl, function, size) -> MB/s of input."""
+    result = {}
+    for name, seconds in times.items():
+        impl, function, size, input_len = name.split("/")
+        result[impl, function, int(size)] = int(input_len) / seconds / 1e6
+    return result
+
+
+def cpu_description() -> str:
+    model, flags = platform.processor() or "unknown CPU", set()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+    present = " ".join(flag for flag in CPU_FLAGS if flag in flags) or "none of these"
+    return f"{model}, {os.cpu_count()} CPUs; flags ({', '.join(CPU_FLAGS)}): {present}"
+
+
+def size_label(size: int) -> str:
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size} B"
+
+
+def ratio(numerator: float | None, denominator: float | None) -> str:
+    if numerator is None or denominator is None:
+        return ""
+    return f"{numerator / denominator:.2f}"
+
+
+def mbps(value: float | None) -> str:
+    return "" if value is None else f"{value:,.0f}"
+
+
+def table(results: dict[tuple[str, str, int], float], functions: list[str],
+          sizes: list[int]) -> list[str]:
+    lines = ["| function | size | stock MB/s | Rust MB/s | pybase64 MB/s | Rust/stock "
+             "| Rust/pybase64 | Rust/memcpy |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for function in functions:
+        for size in sizes:
+            stock = results.get(("stock", function, size))
+            rust = results.get(("rust", function, size))
+            other = results.get(("pybase64", function, size))
+            memcpy = results.get(("memcpy", "bytes", size))
+            lines.append(f"| {function} | {size_label(size)} | {mbps(stock)} | {mbps(rust)} "
+                         f"| {mbps(other)} | {ratio(rust, stock)} | {ratio(rust, other)} "
+                         f"| {ratio(rust, memcpy)} |")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tree", type=Path, required=True,
+                        help="CPython tree with the overlay applied")
+    parser.add_argument("--work", type=Path, default=PROJECT / ".work" / "bench",
+                        help="where the three builds go (reused if present)")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--functions", default="",
+                        help="comma-separated subset (default: all)")
+    parser.add_argument("--level", help="cap the Rust build's SIMD level (_PYTHON_BASE64_SIMD)")
+    parser.add_argument("--rigorous", action="store_true",
+                        help="pyperf's default number of processes instead of --fast")
+    parser.add_argument("--output", type=Path, help="also write the tables here")
+    args = parser.parse_args()
+    try:
+        import pyperf  # noqa: F401  (the worker's; checked here for a clear error)
+    except ImportError:
+        run(sys.executable, "-m", "pip", "install", "--quiet", "pyperf")
+
+    tree = args.tree.resolve()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    pyperf_options = [] if args.rigorous else ["--fast"]
+    stock = Interpreter(tree, args.work / "stock", "--without-rust")
+    rust = Interpreter(tree, args.work / "rust", "--with-rust")
+    free_threaded = Interpreter(tree, args.work / "free-threaded", "--with-rust", "--disable-gil")
+    for interpreter in (stock, rust, free_threaded):
+        interpreter.install("pyperf")
+    rust.install("pybase64")
+    level = {"_PYTHON_BASE64_SIMD": args.level} if args.level else {}
+
+    times = {}
+    for name, interpreter in (("stock", stock), ("rust", rust)):
+        measured = interpreter.bench("base64", sizes, pyperf_options, args.functions, **level)
+        times.update({key.replace("base64/", f"{name}/", 1): value
+                      for key, value in measured.items()})
+    times.update(rust.bench("pybase64", sizes, pyperf_options, args.functions))
+    times.update(rust.bench("memcpy", sizes, pyperf_options))
+    results = throughputs(times)
+    threads = {}
+    for name, interpreter in (("default (GIL)", rust), ("free-threaded", free_threaded)):
+        measured = throughputs(interpreter.bench("threads", sizes, pyperf_options, **level))
+        threads[name] = (measured["threads", "b64encode", 1], measured["threads", "b64encode", 2])
+
+    measured = {function for (impl, function, _) in results if impl == "rust"}
+    functions = [name for name in FUNCTIONS + [VALIDATING] if name in measured]
+    version = subprocess.run([rust.python, "-VV"], capture_output=True, text=True).stdout
+    report = [
+        "# _base64 benchmark", "",
+        f"- CPU: {cpu_description()}",
+        f"- CPython: {version.strip()}",
+        f"- SIMD level of the Rust build: {args.level or 'the best this CPU has'}",
+        f"- pyperf {'default processes' if args.rigorous else '--fast'}; MB/s of input "
+        "(a decoder's input is the encoding of the size shown); memcpy is `bytes(bytearray)`.",
+        "",
+        *table(results, functions, sizes),
+        "", "Threads, each calling `b64encode` on its own 1 MiB input:", "",
+        "| build | 1 thread MB/s | 2 threads MB/s | 2 threads / 1 |", "|---|---:|---:|---:|",
+        *(f"| {name} | {mbps(one)} | {mbps(two)} | {ratio(two, one)} |"
+          for name, (one, two) in threads.items()),
+    ]
+    text = "\n".join(report) + "\n"
+    print("\n" + text)
+    if args.output:
+        args.output.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
