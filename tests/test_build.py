@@ -93,6 +93,12 @@ def test_only_pyinit_symbols_are_global(rust_build: Build) -> None:
     assert defined_symbols("-g", "--defined-only", modobj) == {"PyInit__base64"}
 
 
+def test_release_profile_has_no_overflow_checks(rust_build: Build) -> None:
+    # The counterpart of the pydebug build's check (test_configurations).
+    assert b"attempt to add with overflow" not in (
+        rust_build.path / "Modules" / "_rust_modules.o").read_bytes()
+
+
 def exported_symbols(binary: Path) -> set[str]:
     return defined_symbols("-D", "--defined-only", binary)
 
