@@ -11,7 +11,7 @@ function!(
     c"b85encode",
     docs::B85ENCODE,
     [Param::required("b"), Param::optional("pad")],
-    |py, args| encode85(py, required(args, 0), args.get(1), base85::B85)
+    |py, args| encode85(py, required(args, 0), args.get(1), &base85::B85)
 );
 
 function!(
@@ -19,7 +19,7 @@ function!(
     c"z85encode",
     docs::Z85ENCODE,
     [Param::required("s")],
-    |py, args| encode85(py, required(args, 0), None, base85::Z85)
+    |py, args| encode85(py, required(args, 0), None, &base85::Z85)
 );
 
 function!(
@@ -27,7 +27,7 @@ function!(
     c"b85decode",
     docs::B85DECODE,
     [Param::required("b")],
-    |py, args| decode85(py, required(args, 0), base85::B85, "base85")
+    |py, args| decode85(py, required(args, 0), &base85::B85, "base85")
 );
 
 function!(
@@ -35,7 +35,7 @@ function!(
     c"z85decode",
     docs::Z85DECODE,
     [Param::required("s")],
-    |py, args| decode85(py, required(args, 0), base85::Z85, "z85")
+    |py, args| decode85(py, required(args, 0), &base85::Z85, "z85")
 );
 
 /// `_85encode(b, chars, chars2, pad)` for base85 and Z85: `pad` is only
@@ -44,7 +44,7 @@ fn encode85<'py>(
     py: Python<'py>,
     b: Borrowed<'_, 'py>,
     pad: Option<Borrowed<'_, 'py>>,
-    alphabet: &[u8; 85],
+    alphabet: &base85::Alphabet,
 ) -> PyResult<Bound<'py>> {
     let data = encode_data(py, b)?;
     py.with_buffer(data.as_borrowed(), |input| {
@@ -68,7 +68,7 @@ fn encode85<'py>(
 fn decode85<'py>(
     py: Python<'py>,
     b: Borrowed<'_, 'py>,
-    alphabet: &[u8; 85],
+    alphabet: &base85::Alphabet,
     codec: &str,
 ) -> PyResult<Bound<'py>> {
     let data = decode_data(py, b)?;

@@ -3,20 +3,87 @@
 
 use core::mem::MaybeUninit;
 
-pub const B85: &[u8; 85] =
-    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~";
-pub const Z85: &[u8; 85] =
-    b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+/// A base85 alphabet, with the tables its encoder and decoders use.
+pub struct Alphabet {
+    /// The digits, by value.
+    digits: [u8; 85],
+    /// The two digits of every number below 85², most significant first:
+    /// the encoder looks digits up two at a time.
+    pairs: [[u8; 2]; 7225],
+    /// Each byte's digit value, or `INVALID`.
+    values: [u8; 256],
+}
+
+/// Not a digit: the high bit, never set in a digit's value.
+const INVALID: u8 = 0x80;
+
+impl Alphabet {
+    const fn new(digits: &[u8; 85]) -> Alphabet {
+        let mut pairs = [[0u8; 2]; 7225];
+        let mut i = 0;
+        while i < 7225 {
+            pairs[i] = [digits[i / 85], digits[i % 85]];
+            i += 1;
+        }
+        let mut values = [INVALID; 256];
+        let mut i = 0;
+        while i < 85 {
+            values[digits[i] as usize] = i as u8;
+            i += 1;
+        }
+        Alphabet {
+            digits: *digits,
+            pairs,
+            values,
+        }
+    }
+
+    /// The 5 digits of `word`, most significant first.
+    ///
+    /// `word / 85^5` is kept as a 64-bit binary fraction; multiplying it
+    /// by 85 (or 85²) moves the next digit (or pair) into the high half of
+    /// the product, and leaves the fraction of the rest in the low half.
+    /// The fraction starts rounded up, by `word * (FRACTION - 2^64 /
+    /// 85^5) < 0.0845 * 2^32` units of 2^-64; the digits multiply that
+    /// error by 85^5 in all, to under 0.088 of a unit of the last digit.
+    /// As the exact fraction of each remainder is at least a whole unit of
+    /// the last digit below the next digit, no digit can be too high.
+    fn digits(&self, word: u32) -> [u8; 5] {
+        /// ⌈2^64 / 85^5⌉
+        const FRACTION: u64 = 4_157_431_420;
+        let first = u128::from(u64::from(word) * FRACTION) * 85;
+        let middle = u128::from(first as u64) * 7225;
+        let last = u128::from(middle as u64) * 7225;
+        let [b, c] = self.pairs[(middle >> 64) as usize];
+        let [d, e] = self.pairs[(last >> 64) as usize];
+        [self.digits[(first >> 64) as usize], b, c, d, e]
+    }
+
+    fn zero(&self) -> u8 {
+        self.digits[0]
+    }
+
+    fn last(&self) -> u8 {
+        self.digits[84]
+    }
+}
+
+pub static B85: Alphabet = Alphabet::new(
+    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~",
+);
+pub static Z85: Alphabet = Alphabet::new(
+    b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#",
+);
 /// Ascii85 digits are `!` (33) to `u` (117).
-pub const A85: &[u8; 85] = &{
-    let mut table = [0u8; 85];
+pub static A85: Alphabet = Alphabet::new(&{
+    let mut digits = [0u8; 85];
     let mut i = 0;
     while i < 85 {
-        table[i] = b'!' + i as u8;
+        digits[i] = b'!' + i as u8;
         i += 1;
     }
-    table
-};
+    digits
+});
 
 /// `_85encode`'s options.
 #[derive(Clone, Copy, Debug, Default)]
@@ -50,20 +117,6 @@ fn folded(word: u32, options: Encoding) -> Option<u8> {
     } else {
         None
     }
-}
-
-/// The 5 digits of a word, most significant first.  Splitting at 85^2
-/// gives two short chains of divisions (by constants, so multiplications)
-/// instead of one long one.
-fn digits(word: u32, alphabet: &[u8; 85]) -> [u8; 5] {
-    let (high, low) = (word / 7225, word % 7225);
-    [
-        alphabet[(high / 7225) as usize],
-        alphabet[(high / 85 % 85) as usize],
-        alphabet[(high % 85) as usize],
-        alphabet[(low / 85) as usize],
-        alphabet[(low % 85) as usize],
-    ]
 }
 
 /// Where encoded characters go.
@@ -108,28 +161,36 @@ struct Lines<'a> {
 }
 
 impl Sink for Lines<'_> {
-    fn put(&mut self, chars: &[u8]) {
-        for c in chars {
+    #[inline]
+    fn put(&mut self, mut chars: &[u8]) {
+        if self.column + chars.len() <= self.width {
+            self.plain.put(chars);
+            self.column += chars.len();
+            return;
+        }
+        while !chars.is_empty() {
             if self.column == self.width {
                 self.plain.put(b"\n");
                 self.column = 0;
             }
-            self.plain.put(core::slice::from_ref(c));
-            self.column += 1;
+            let (line, rest) = chars.split_at(chars.len().min(self.width - self.column));
+            self.plain.put(line);
+            self.column += line.len();
+            chars = rest;
         }
     }
 }
 
 /// `_85encode`: every group of `input` (the last one zero-padded) into
 /// `sink`, as one pass.
-pub fn encode_into(input: &[u8], alphabet: &[u8; 85], options: Encoding, sink: &mut impl Sink) {
+pub fn encode_into(input: &[u8], alphabet: &Alphabet, options: Encoding, sink: &mut impl Sink) {
     let groups = input.chunks_exact(4);
     let tail = groups.remainder();
     for group in groups {
         let word = word(group);
         match folded(word, options) {
             Some(c) => sink.put(&[c]),
-            None => sink.put(&digits(word, alphabet)),
+            None => sink.put(&alphabet.digits(word)),
         }
     }
     if tail.is_empty() {
@@ -140,16 +201,16 @@ pub fn encode_into(input: &[u8], alphabet: &[u8; 85], options: Encoding, sink: &
         Some(c) if options.pad => sink.put(&[c]),
         // A folded last group is written out in full, then cut, like
         // `chars[0] * 5` in the Python code.
-        Some(_) => sink.put(&[alphabet[0]; 5][..tail.len() + 1]),
-        None if options.pad => sink.put(&digits(word, alphabet)),
-        None => sink.put(&digits(word, alphabet)[..tail.len() + 1]),
+        Some(_) => sink.put(&[alphabet.zero(); 5][..tail.len() + 1]),
+        None if options.pad => sink.put(&alphabet.digits(word)),
+        None => sink.put(&alphabet.digits(word)[..tail.len() + 1]),
     }
 }
 
 /// `_85encode` into storage of `encoded_len(input, options)`.
 pub fn encode(
     input: &[u8],
-    alphabet: &[u8; 85],
+    alphabet: &Alphabet,
     options: Encoding,
     output: &mut [MaybeUninit<u8>],
 ) {
@@ -243,14 +304,14 @@ impl Layout {
                 column: 0,
             };
             lines.put(start);
-            encode_into(input, A85, options, &mut lines);
+            encode_into(input, &A85, options, &mut lines);
             plain = lines.plain;
             if self.extra_line(framed) {
                 plain.put(b"\n");
             }
         } else {
             plain.put(start);
-            encode_into(input, A85, options, &mut plain);
+            encode_into(input, &A85, options, &mut plain);
         }
         if self.adobe {
             plain.put(b"~>");
@@ -281,37 +342,80 @@ pub fn b85_decoded_len(len: usize) -> usize {
     len - len.div_ceil(5)
 }
 
+/// What is wrong with a group of 5 characters.
+enum GroupError {
+    /// The character at this offset is not a digit (the first such).
+    NotDigit(usize),
+    /// The number is 2^32 or more.
+    Overflow,
+}
+
+/// The number 5 characters stand for, in the alphabet of `values`.
+fn group_word(group: &[u8], values: &[u8; 256]) -> Result<u32, GroupError> {
+    let mut acc = 0u64;
+    for (at, &c) in group.iter().enumerate() {
+        let value = values[usize::from(c)];
+        if value & INVALID != 0 {
+            return Err(GroupError::NotDigit(at));
+        }
+        acc = acc * 85 + u64::from(value);
+    }
+    u32::try_from(acc).map_err(|_| GroupError::Overflow)
+}
+
+/// Decode the whole groups at the start of `input`, up to the first that
+/// `group_word` rejects (left to the caller, which knows what to say) or
+/// that `output` has no room for; returns how much was read and written.
+/// The digits of a group are weighted independently, not one after
+/// another, so that the multiplications overlap.
+fn decode_groups(
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    values: &[u8; 256],
+) -> (usize, usize) {
+    let mut done = 0;
+    for (group, out) in input.chunks_exact(5).zip(output.chunks_exact_mut(4)) {
+        let value = |k: usize| values[usize::from(group[k])];
+        let (a, b, c, d, e) = (value(0), value(1), value(2), value(3), value(4));
+        if (a | b | c | d | e) & INVALID != 0 {
+            break;
+        }
+        let acc = u64::from(a) * 52_200_625
+            + u64::from(b) * 614_125
+            + u64::from(c) * 7225
+            + u64::from(d) * 85
+            + u64::from(e);
+        let Ok(word) = u32::try_from(acc) else {
+            break;
+        };
+        for (slot, byte) in out.iter_mut().zip(word.to_be_bytes()) {
+            slot.write(byte);
+        }
+        done += 1;
+    }
+    (done * 5, done * 4)
+}
+
 /// `b85decode` (with `B85`) or `z85decode` (with `Z85`): the input is padded
 /// with the alphabet's last digit to whole groups, which are cut again.
 pub fn b85_decode(
     input: &[u8],
     output: &mut [MaybeUninit<u8>],
-    alphabet: &[u8; 85],
+    alphabet: &Alphabet,
 ) -> Result<usize, B85Error> {
-    /// Not a digit: the high bit, never set in a digit's value.
-    const INVALID: u8 = 0x80;
-    let mut values = [INVALID; 256];
-    for (value, &c) in alphabet.iter().enumerate() {
-        values[usize::from(c)] = value as u8;
-    }
-    let groups = input.chunks_exact(5);
+    let (read, mut written) = decode_groups(input, output, &alphabet.values);
+    // What is left: a group with an error, or the last group.
+    let groups = input[read..].chunks_exact(5);
     let tail = groups.remainder();
-    let mut padded = [alphabet[84]; 5];
+    let mut padded = [alphabet.last(); 5];
     padded[..tail.len()].copy_from_slice(tail);
     let last = Some((&padded[..], tail.len().saturating_sub(1))).filter(|_| !tail.is_empty());
-    let mut written = 0;
     for (n, (group, keep)) in groups.map(|group| (group, 4)).chain(last).enumerate() {
-        let (acc, invalid) = group.iter().fold((0u64, 0u8), |(acc, invalid), &c| {
-            let value = values[usize::from(c)];
-            (acc * 85 + u64::from(value & !INVALID), invalid | value)
-        });
-        if invalid & INVALID != 0 {
-            let at = group
-                .iter()
-                .position(|&c| values[usize::from(c)] & INVALID != 0);
-            return Err(B85Error::BadCharacter(n * 5 + at.unwrap_or(0)));
-        }
-        let word = u32::try_from(acc).map_err(|_| B85Error::Overflow(n * 5))?;
+        let start = read + n * 5;
+        let word = group_word(group, &alphabet.values).map_err(|error| match error {
+            GroupError::NotDigit(at) => B85Error::BadCharacter(start + at),
+            GroupError::Overflow => B85Error::Overflow(start),
+        })?;
         for (slot, &byte) in output[written..written + keep]
             .iter_mut()
             .zip(&word.to_be_bytes())
@@ -372,21 +476,12 @@ impl Digits {
         self.digits[self.len] = digit;
         self.len += 1;
         if self.len == 5 {
-            put(group_word(&self.digits)?, output, written);
+            let word = group_word(&self.digits, &A85.values).map_err(|_| A85Error::Overflow)?;
+            put(word.to_be_bytes(), output, written);
             self.len = 0;
         }
         Ok(())
     }
-}
-
-/// The word of 5 Ascii85 digits.
-fn group_word<E>(digits: &[u8]) -> Result<[u8; 4], A85Error<E>> {
-    let acc = digits
-        .iter()
-        .fold(0u64, |acc, &c| acc * 85 + u64::from(c - b'!'));
-    Ok(u32::try_from(acc)
-        .map_err(|_| A85Error::Overflow)?
-        .to_be_bytes())
 }
 
 fn put(bytes: [u8; 4], output: &mut [MaybeUninit<u8>], written: &mut usize) {
@@ -407,24 +502,22 @@ pub fn a85_decode<E>(
     mut fold_spaces: impl FnMut() -> Result<bool, E>,
     mut ignored: impl FnMut(u8) -> Result<bool, E>,
 ) -> Result<usize, A85Error<E>> {
-    let is_digit = |c: &u8| (b'!'..=b'u').contains(c);
     let mut written = 0;
     let mut group = Digits::default();
     let mut folding: Option<bool> = None;
     let mut i = 0;
     while i < input.len() {
         if group.len == 0 {
-            while let Some(digits) = input.get(i..i + 5).filter(|d| d.iter().all(is_digit)) {
-                put(group_word(digits)?, output, &mut written);
-                i += 5;
-            }
+            let (read, wrote) = decode_groups(&input[i..], &mut output[written..], &A85.values);
+            i += read;
+            written += wrote;
             if i == input.len() {
                 break;
             }
         }
         let x = input[i];
         i += 1;
-        if is_digit(&x) {
+        if (b'!'..=b'u').contains(&x) {
             group.push(x, output, &mut written)?;
         } else if x == b'z' {
             if group.len > 0 {
@@ -453,4 +546,143 @@ pub fn a85_decode<E>(
         group.push(b'u', output, &mut written)?;
     }
     Ok(written - (4 - group.len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::testing::{decode_vec, encode_vec};
+
+    /// The digits of `word` by repeated division: the definition.
+    fn divided(mut word: u32, alphabet: &Alphabet) -> [u8; 5] {
+        let mut digits = [0; 5];
+        for digit in digits.iter_mut().rev() {
+            *digit = alphabet.digits[(word % 85) as usize];
+            word /= 85;
+        }
+        digits
+    }
+
+    #[test]
+    fn digits_match_division() {
+        // Both ends, both sides of every multiple of 85^2 (where the pair
+        // lookups change), and a spread of everything else.
+        let mut words: Vec<u32> = (0..100_000).chain(u32::MAX - 100_000..=u32::MAX).collect();
+        for multiple in (7225..=u32::MAX).step_by(7225) {
+            words.extend([multiple - 1, multiple, multiple + 1]);
+        }
+        words.extend((0..=u32::MAX).step_by(65521));
+        for &word in &words {
+            assert_eq!(B85.digits(word), divided(word, &B85), "{word}");
+        }
+        // The other alphabets share the arithmetic, not the tables.
+        for alphabet in [&Z85, &A85] {
+            for word in (0..=u32::MAX).step_by(7919) {
+                assert_eq!(alphabet.digits(word), divided(word, alphabet), "{word}");
+            }
+        }
+    }
+
+    /// Bytes that are not all alike: a small linear congruential sequence.
+    fn sample(len: usize) -> Vec<u8> {
+        (0..len as u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect()
+    }
+
+    fn b85_encoded(input: &[u8], alphabet: &Alphabet) -> Vec<u8> {
+        let options = Encoding::default();
+        encode_vec(input, encoded_len(input, options), |i, o| {
+            encode(i, alphabet, options, o)
+        })
+    }
+
+    fn b85_decoded(input: &[u8], alphabet: &Alphabet) -> Result<Vec<u8>, B85Error> {
+        decode_vec(input, b85_decoded_len(input.len()), |i, o| {
+            b85_decode(i, o, alphabet)
+        })
+    }
+
+    #[test]
+    fn b85_round_trip() {
+        for len in 0..200 {
+            let input = sample(len);
+            for alphabet in [&B85, &Z85] {
+                let encoded = b85_encoded(&input, alphabet);
+                assert_eq!(
+                    encoded.len(),
+                    len / 4 * 5 + (len % 4 + 1) % 5 * usize::from(len % 4 != 0)
+                );
+                assert_eq!(b85_decoded(&encoded, alphabet), Ok(input.clone()));
+            }
+        }
+        assert_eq!(b85_encoded(b"\xff\xff\xff\xff", &B85), b"|NsC0");
+    }
+
+    #[test]
+    fn b85_errors_after_whole_groups() {
+        let mut encoded = b85_encoded(&sample(400), &B85);
+        // A bad character inside the 26th group, after 25 the fast loop
+        // decodes.
+        encoded[127] = b'"';
+        assert_eq!(
+            b85_decoded(&encoded, &B85),
+            Err(B85Error::BadCharacter(127))
+        );
+        // A group over 2^32 - 1 ("|NsC0" is 2^32 - 1).
+        let mut encoded = b85_encoded(&sample(400), &B85);
+        encoded[35..40].copy_from_slice(b"|NsC1");
+        assert_eq!(b85_decoded(&encoded, &B85), Err(B85Error::Overflow(35)));
+        // In a short last group, after the padding is added.
+        let mut encoded = b85_encoded(&sample(42), &B85);
+        let last = encoded.len() - 1;
+        encoded[last] = b' ';
+        assert_eq!(
+            b85_decoded(&encoded, &B85),
+            Err(B85Error::BadCharacter(last))
+        );
+    }
+
+    fn a85_decoded(input: &[u8]) -> Result<Vec<u8>, A85Error<()>> {
+        decode_vec(input, a85_decoded_len_bound(input), |i, o| {
+            a85_decode(i, o, || Ok(true), |c| Ok(c.is_ascii_whitespace()))
+        })
+    }
+
+    #[test]
+    fn a85_round_trip_wrapped() {
+        let options = Encoding {
+            pad: false,
+            fold_nuls: true,
+            fold_spaces: true,
+        };
+        for len in [0, 4, 64, 332] {
+            let mut input = sample(len);
+            // Whole groups that fold to z and y, and a short last group.
+            input.extend([0, 0, 0, 0, b' ', b' ', b' ', b' ', 1]);
+            for wrapcol in [None, Some(1), Some(7), Some(76)] {
+                let layout = Layout {
+                    adobe: false,
+                    wrapcol,
+                };
+                let body = encoded_len(&input, options);
+                let encoded = encode_vec(&input, layout.len(body), |i, o| {
+                    layout.write(i, options, body, o)
+                });
+                let body: Vec<u8> = encoded.iter().copied().filter(|&c| c != b'\n').collect();
+                assert!(body.windows(2).any(|pair| pair == b"zy"), "{encoded:?}");
+                assert_eq!(a85_decoded(&encoded), Ok(input.clone()));
+            }
+        }
+    }
+
+    #[test]
+    fn a85_errors() {
+        assert_eq!(a85_decoded(b"s8W-!"), Ok(vec![0xff; 4]));
+        assert_eq!(a85_decoded(b"!!!!!s8W-\""), Err(A85Error::Overflow));
+        assert_eq!(a85_decoded(b"!!!!!s8\nW-\""), Err(A85Error::Overflow));
+        assert_eq!(a85_decoded(b"!!!!!!z"), Err(A85Error::ZInsideGroup));
+        assert_eq!(a85_decoded(b"!!!!!!y"), Err(A85Error::YInsideGroup));
+        assert_eq!(a85_decoded(b"!!!!!!v"), Err(A85Error::NonDigit(b'v')));
+    }
 }
