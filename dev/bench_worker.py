@@ -15,7 +15,9 @@ encoding of ``size`` random bytes, ``input`` bytes long.
 
 from __future__ import annotations
 
+import array
 import base64
+import functools
 import random
 import threading
 from collections.abc import Callable
@@ -34,22 +36,60 @@ VALIDATING = "b64decode_validate"
 THREAD_INPUT = 1 << 20
 
 
+@functools.cache
 def payload(size: int) -> bytes:
     return random.Random(size).randbytes(size)
 
 
-def case(module: object, name: str, size: int) -> tuple[Callable[[bytes], object], bytes]:
-    """The function to time and its input."""
-    data = payload(size)
+def case(module: object, name: str,
+         size: int) -> tuple[Callable[[bytes], object], Callable[[], bytes]]:
+    """The function to time, and a function that makes its input once.
+
+    The input is made on demand because pyperf runs every benchmark in
+    processes of its own, each running this script: a decoder's input
+    is encoded by this interpreter's base64, which without Rust takes
+    seconds at 64 MiB, and should be made only for the benchmark run.
+    """
+    @functools.cache
+    def make_input() -> bytes:
+        data = payload(size)
+        if "decode" in name:
+            encoder = "b64encode" if name == VALIDATING else name.replace("decode", "encode")
+            return getattr(base64, encoder)(data)
+        return data
+
     if name == VALIDATING:
-        return (lambda s: module.b64decode(s, validate=True)), base64.b64encode(data)
-    func = getattr(module, name)
-    if "decode" in name:
-        return func, getattr(base64, name.replace("decode", "encode"))(data)
-    return func, data
+        return (lambda s: module.b64decode(s, validate=True)), make_input
+    return getattr(module, name), make_input
 
 
-def time_calls(loops: int, func: Callable[[bytes], object], data: bytes) -> float:
+def input_len(name: str, size: int) -> int:
+    """Length of the input of `name` for `payload(size)`, without encoding
+    it (`time_calls` checks it when the input is made)."""
+    if "decode" not in name:
+        return size
+    encoder = "b64encode" if name == VALIDATING else name.replace("decode", "encode")
+    groups, rest = divmod(size, 4)
+    base85_len = 5 * groups + (rest + 1 if rest else 0)
+    if encoder == "encodebytes":
+        return 4 * -(-size // 3) + -(-size // 57)
+    if "b64" in encoder:
+        return 4 * -(-size // 3)
+    if encoder.startswith("b32"):
+        return 8 * -(-size // 5)
+    if encoder == "b16encode":
+        return 2 * size
+    if encoder == "a85encode":
+        # Each group of four zero bytes becomes one "z".
+        return base85_len - 4 * array.array("I", payload(size)[:4 * groups]).count(0)
+    return base85_len
+
+
+def time_calls(loops: int, func: Callable[[bytes], object],
+               make_input: Callable[[], bytes], expected_len: int) -> float:
+    data = make_input()
+    if len(data) != expected_len:
+        raise ValueError(f"input of {len(data)} bytes, expected {expected_len}")
     start = pyperf.perf_counter()
     for _ in range(loops):
         func(data)
@@ -98,8 +138,9 @@ def main() -> None:
         return
     if args.impl == "memcpy":
         for size in sizes:
+            make_input = functools.cache(lambda size=size: bytearray(payload(size)))
             runner.bench_time_func(f"memcpy/bytes/{size}/{size}", time_calls, bytes,
-                                   bytearray(payload(size)))
+                                   make_input, size)
         return
     module = base64
     if args.impl == "pybase64":
@@ -110,9 +151,10 @@ def main() -> None:
         if name != VALIDATING and not hasattr(module, name):
             continue
         for size in sizes:
-            func, data = case(module, name, size)
-            runner.bench_time_func(f"{args.impl}/{name}/{size}/{len(data)}",
-                                   time_calls, func, data)
+            func, make_input = case(module, name, size)
+            length = input_len(name, size)
+            runner.bench_time_func(f"{args.impl}/{name}/{size}/{length}",
+                                   time_calls, func, make_input, length)
 
 
 if __name__ == "__main__":

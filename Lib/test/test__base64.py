@@ -352,7 +352,7 @@ class CallTests(_SameBehaviour):
 
 
 class VectorLevelTests(unittest.TestCase):
-    """Base64 through each level of vector kernels.
+    """Base64 and base16 through each level of vector kernels.
 
     _PYTHON_BASE64_SIMD caps the level (a level the CPU lacks runs as the
     best one it has), so a subprocess per level compares the functions
@@ -391,6 +391,16 @@ class VectorLevelTests(unittest.TestCase):
                         bad[rng.randrange(len(bad))] = odd
                         check(name, bytes(bad))
             check("b64decode", py.b64encode(data), validate=True)
+            check("b16encode", data)
+            hexed = py.b16encode(data)
+            for casefold in (False, True):
+                check("b16decode", hexed, casefold=casefold)
+                check("b16decode", hexed.lower(), casefold=casefold)
+                if hexed:
+                    for odd in (ord("G"), ord("g"), ord("/"), ord(":"), 0xff):
+                        bad = bytearray(hexed)
+                        bad[rng.randrange(len(bad))] = odd
+                        check("b16decode", bytes(bad), casefold=casefold)
     """
 
     def test_each_level(self):

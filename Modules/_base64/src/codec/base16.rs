@@ -2,6 +2,9 @@
 
 use core::mem::MaybeUninit;
 
+use super::simd::{self, Level};
+use super::vector;
+
 /// The two digits of every byte value, as one little-endian u16 each.
 const PAIRS: [[u8; 2]; 256] = {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
@@ -14,11 +17,18 @@ const PAIRS: [[u8; 2]; 256] = {
     pairs
 };
 
-/// Encode into storage of exactly `2 * input.len()` bytes: one table
-/// lookup per byte.
+/// Encode into storage of exactly `2 * input.len()` bytes.
 pub fn encode(input: &[u8], output: &mut [MaybeUninit<u8>]) {
+    encode_at(simd::active(), input, output);
+}
+
+/// `encode` with the kernel of `level` (or of the best level this CPU
+/// has, if lower), then one table lookup per byte.
+pub fn encode_at(level: Level, input: &[u8], output: &mut [MaybeUninit<u8>]) {
     assert_eq!(output.len(), input.len() * 2, "output size");
-    for (&byte, out) in input.iter().zip(output.chunks_exact_mut(2)) {
+    let done = vector::base16_encode(level, input, output);
+    let rest = output[2 * done..].chunks_exact_mut(2);
+    for (&byte, out) in input[done..].iter().zip(rest) {
         let [high, low] = PAIRS[usize::from(byte)];
         out[0].write(high);
         out[1].write(low);
@@ -65,15 +75,29 @@ const fn values(casefold: bool) -> [u8; 256] {
 const UPPER: [u8; 256] = values(false);
 const EITHER_CASE: [u8; 256] = values(true);
 
-/// Decode into storage of `input.len() / 2` bytes, in one pass: digits
-/// are looked up and combined pair by pair, and whether any was not a
-/// digit is only checked at the end (the errors' order is `b16decode`'s:
-/// a non-digit anywhere, then an odd length).
+/// Decode into storage of `input.len() / 2` bytes, in one pass (the
+/// errors' order is `b16decode`'s: a non-digit anywhere, then an odd
+/// length).
 pub fn decode(
     input: &[u8],
     output: &mut [MaybeUninit<u8>],
     casefold: bool,
 ) -> Result<(), DecodeError> {
+    decode_at(simd::active(), input, output, casefold)
+}
+
+/// `decode` with the kernel of `level` (or of the best level this CPU
+/// has, if lower) up to the first block holding a non-digit, then digits
+/// looked up and combined pair by pair; whether any was not a digit is
+/// only checked at the end.
+pub fn decode_at(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    casefold: bool,
+) -> Result<(), DecodeError> {
+    let (read, written) = vector::base16_decode(level, input, output, casefold);
+    let (input, output) = (&input[read..], &mut output[written..]);
     let values = if casefold { &EITHER_CASE } else { &UPPER };
     let pairs = input.chunks_exact(2);
     let odd = pairs.remainder();
@@ -95,7 +119,7 @@ pub fn decode(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::testing::{decode_vec, encode_vec};
+    use crate::codec::testing::{decode_vec, encode_vec, noise};
 
     #[test]
     fn round_trip_every_byte() {
@@ -118,5 +142,62 @@ mod tests {
         assert_eq!(run(b"0a", true), Ok(vec![10]));
         assert_eq!(run(b"0A0", false), Err(DecodeError::OddLength));
         assert_eq!(run(b"0Ag", false), Err(DecodeError::NonBase16Digit));
+    }
+
+    fn decode_using(level: Level, input: &[u8], casefold: bool) -> Result<Vec<u8>, DecodeError> {
+        decode_vec(input, input.len() / 2, |i, o| {
+            decode_at(level, i, o, casefold).map(|()| i.len() / 2)
+        })
+    }
+
+    #[test]
+    fn every_level_encodes_like_the_table() {
+        for len in (0..100).chain(4090..4100) {
+            let input = noise(len, len as u64);
+            let expected = encode_vec(&input, 2 * len, |i, o| encode_at(Level::Scalar, i, o));
+            for level in simd::supported() {
+                let actual = encode_vec(&input, 2 * len, |i, o| encode_at(level, i, o));
+                assert_eq!(actual, expected, "{level:?}, {len} bytes");
+            }
+        }
+    }
+
+    #[test]
+    fn every_level_decodes_like_the_table() {
+        // Bytes next to each range of digits, and outside ASCII.
+        let odd_bytes = [
+            b'/', b':', b'@', b'G', b'`', b'g', b'a', b'f', 0, 0x80, 0xc1, 0xff,
+        ];
+        for len in [0, 1, 15, 16, 17, 31, 32, 33, 48, 200] {
+            let upper = encode_vec(&noise(len, 16), 2 * len, encode);
+            let lower = upper.to_ascii_lowercase();
+            let mut inputs = vec![
+                upper.clone(),
+                lower,
+                upper[..upper.len().saturating_sub(1)].to_vec(),
+            ];
+            for at in [0, 7, 15, 16, 17, 31, 32, (2 * len).saturating_sub(1)]
+                .into_iter()
+                .filter(|&at| at < 2 * len)
+            {
+                for byte in odd_bytes {
+                    let mut input = upper.clone();
+                    input[at] = byte;
+                    inputs.push(input);
+                }
+            }
+            for input in &inputs {
+                for casefold in [false, true] {
+                    let expected = decode_using(Level::Scalar, input, casefold);
+                    for level in simd::supported() {
+                        assert_eq!(
+                            decode_using(level, input, casefold),
+                            expected,
+                            "{level:?}, {input:?}, casefold {casefold}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -441,7 +441,7 @@ fn decode_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::testing::{decode_vec, encode_vec};
+    use crate::codec::testing::{decode_vec, encode_vec, noise};
 
     const IDENTITY: [u8; 256] = identity_map();
 
@@ -556,19 +556,6 @@ mod tests {
             decode_std(b"Y!Q==", true, StopAtPadding),
             Err(DecodeError::OnlyBase64)
         );
-    }
-
-    /// Deterministic pseudo-random bytes (xorshift), so failures repeat.
-    fn noise(len: usize, seed: u64) -> Vec<u8> {
-        let mut state = seed | 1;
-        (0..len)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 24) as u8
-            })
-            .collect()
     }
 
     fn encode_with(level: Level, input: &[u8], alphabet: &[u8; 64]) -> Vec<u8> {

@@ -551,7 +551,7 @@ pub fn a85_decode<E>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::testing::{decode_vec, encode_vec};
+    use crate::codec::testing::{decode_vec, encode_vec, noise};
 
     /// The digits of `word` by repeated division: the definition.
     fn divided(mut word: u32, alphabet: &Alphabet) -> [u8; 5] {
@@ -583,13 +583,6 @@ mod tests {
         }
     }
 
-    /// Bytes that are not all alike: a small linear congruential sequence.
-    fn sample(len: usize) -> Vec<u8> {
-        (0..len as u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-            .collect()
-    }
-
     fn b85_encoded(input: &[u8], alphabet: &Alphabet) -> Vec<u8> {
         let options = Encoding::default();
         encode_vec(input, encoded_len(input, options), |i, o| {
@@ -606,7 +599,7 @@ mod tests {
     #[test]
     fn b85_round_trip() {
         for len in 0..200 {
-            let input = sample(len);
+            let input = noise(len, 85);
             for alphabet in [&B85, &Z85] {
                 let encoded = b85_encoded(&input, alphabet);
                 assert_eq!(
@@ -621,7 +614,7 @@ mod tests {
 
     #[test]
     fn b85_errors_after_whole_groups() {
-        let mut encoded = b85_encoded(&sample(400), &B85);
+        let mut encoded = b85_encoded(&noise(400, 85), &B85);
         // A bad character inside the 26th group, after 25 the fast loop
         // decodes.
         encoded[127] = b'"';
@@ -630,11 +623,11 @@ mod tests {
             Err(B85Error::BadCharacter(127))
         );
         // A group over 2^32 - 1 ("|NsC0" is 2^32 - 1).
-        let mut encoded = b85_encoded(&sample(400), &B85);
+        let mut encoded = b85_encoded(&noise(400, 85), &B85);
         encoded[35..40].copy_from_slice(b"|NsC1");
         assert_eq!(b85_decoded(&encoded, &B85), Err(B85Error::Overflow(35)));
         // In a short last group, after the padding is added.
-        let mut encoded = b85_encoded(&sample(42), &B85);
+        let mut encoded = b85_encoded(&noise(42, 85), &B85);
         let last = encoded.len() - 1;
         encoded[last] = b' ';
         assert_eq!(
@@ -657,7 +650,7 @@ mod tests {
             fold_spaces: true,
         };
         for len in [0, 4, 64, 332] {
-            let mut input = sample(len);
+            let mut input = noise(len, 85);
             // Whole groups that fold to z and y, and a short last group.
             input.extend([0, 0, 0, 0, b' ', b' ', b' ', b' ', 1]);
             for wrapcol in [None, Some(1), Some(7), Some(76)] {

@@ -84,22 +84,22 @@ fn cached(slot: &AtomicU8, compute: impl FnOnce() -> Level) -> Level {
     level
 }
 
+/// Each level's features include the lower levels' (a kernel may be used
+/// at any level above its own).
 #[cfg(target_arch = "x86_64")]
 fn detect() -> Level {
+    use std::is_x86_feature_detected as has;
+    if !(has!("ssse3") && has!("sse4.1")) {
+        return Level::Scalar;
+    }
+    if !has!("avx2") {
+        return Level::Sse41;
+    }
     #[cfg(has_avx512)]
-    if std::is_x86_feature_detected!("avx512f")
-        && std::is_x86_feature_detected!("avx512bw")
-        && std::is_x86_feature_detected!("avx512vbmi")
-    {
+    if has!("avx512f") && has!("avx512bw") && has!("avx512vbmi") {
         return Level::Avx512Vbmi;
     }
-    if std::is_x86_feature_detected!("avx2") {
-        Level::Avx2
-    } else if std::is_x86_feature_detected!("ssse3") && std::is_x86_feature_detected!("sse4.1") {
-        Level::Sse41
-    } else {
-        Level::Scalar
-    }
+    Level::Avx2
 }
 
 #[cfg(not(target_arch = "x86_64"))]

@@ -32,3 +32,17 @@ fn initialized(out: Vec<MaybeUninit<u8>>) -> Vec<u8> {
         .map(|byte| unsafe { byte.assume_init() })
         .collect()
 }
+
+/// `len` bytes of xorshift noise from `seed`: inputs that are not all
+/// alike, the same on every run.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}

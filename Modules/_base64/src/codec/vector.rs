@@ -3,7 +3,9 @@
 //! portable code.
 
 #[cfg(target_arch = "x86_64")]
-pub use super::x86::{base64_decode, base64_encode, base64_encode_lines};
+pub use super::x86::{
+    base16_decode, base16_encode, base64_decode, base64_encode, base64_encode_lines,
+};
 
 #[cfg(not(target_arch = "x86_64"))]
 mod none {
@@ -20,6 +22,14 @@ mod none {
         (0, 0)
     }
 
+    pub fn base16_encode(_: Level, _: &[u8], _: &mut [MaybeUninit<u8>]) -> usize {
+        0
+    }
+
+    pub fn base16_decode(_: Level, _: &[u8], _: &mut [MaybeUninit<u8>], _: bool) -> (usize, usize) {
+        (0, 0)
+    }
+
     pub fn base64_decode(
         _: Level,
         _: &[u8],
@@ -31,4 +41,4 @@ mod none {
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-pub use none::{base64_decode, base64_encode, base64_encode_lines};
+pub use none::{base16_decode, base16_encode, base64_decode, base64_encode, base64_encode_lines};

@@ -102,6 +102,12 @@ const DECODE_GATHER: [u8; 16] = [
     2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, 0x80, 0x80, 0x80, 0x80,
 ];
 
+/// The base16 digits, by value.
+const HEX_DIGITS: [u8; 16] = *b"0123456789ABCDEF";
+/// Weights that merge two digit values into a byte (multiply-add of
+/// unsigned bytes by signed weights [16, 1]).
+const HEX_WEIGHTS: i16 = 0x0110;
+
 /// Encodes whole blocks of `input` into `output` (sized for all of
 /// `input`, as `base64::encode` requires); returns the number of input
 /// bytes encoded, a multiple of 3.
@@ -165,6 +171,39 @@ pub fn base64_decode(
         Level::Avx2 => unsafe { avx2::decode(input, output, table) },
         // SAFETY: detected() found SSSE3 and SSE4.1.
         Level::Sse41 => unsafe { sse41::decode(input, output, table) },
+        Level::Scalar => (0, 0),
+    }
+}
+
+/// Encodes whole blocks of `input` in base16 into `output` (twice as long
+/// as `input`); returns the number of input bytes encoded.  The SSE4.1
+/// kernels serve every level (no wider base16 kernels are written).
+pub fn base16_encode(level: Level, input: &[u8], output: &mut [MaybeUninit<u8>]) -> usize {
+    debug_assert_eq!(output.len(), input.len() * 2);
+    match level.min(simd::detected()) {
+        // SAFETY: detected() found SSSE3 and SSE4.1 (every level above
+        // Scalar includes them).
+        Level::Avx512Vbmi | Level::Avx2 | Level::Sse41 => unsafe {
+            sse41::hex_encode(input, output)
+        },
+        Level::Scalar => 0,
+    }
+}
+
+/// Decodes whole blocks of base16 `input` while every byte is a digit
+/// (`a`-`f` too if `casefold`); returns (bytes read, bytes written).
+pub fn base16_decode(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    casefold: bool,
+) -> (usize, usize) {
+    match level.min(simd::detected()) {
+        // SAFETY: detected() found SSSE3 and SSE4.1 (every level above
+        // Scalar includes them).
+        Level::Avx512Vbmi | Level::Avx2 | Level::Sse41 => unsafe {
+            sse41::hex_decode(input, output, casefold)
+        },
         Level::Scalar => (0, 0),
     }
 }

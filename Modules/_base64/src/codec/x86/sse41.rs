@@ -1,12 +1,13 @@
-//! SSSE3/SSE4.1 kernels: 12 input bytes to 16 symbols, 16 symbols to 12
-//! bytes.
+//! SSSE3/SSE4.1 kernels: base64 12 input bytes to 16 symbols, 16 symbols
+//! to 12 bytes; base16 8 bytes to 16 digits, 16 digits to 8 bytes.
 
 use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
 
 use super::{
-    DECODE_GATHER, DecodeTable, ENCODE_SPREAD, INVALID, MERGE_PAIRS, MERGE_WORDS, SEXTETS_AC,
-    SEXTETS_AC_MULTIPLIERS, SEXTETS_BD, SEXTETS_BD_MULTIPLIERS, encode_offsets,
+    DECODE_GATHER, DecodeTable, ENCODE_SPREAD, HEX_DIGITS, HEX_WEIGHTS, INVALID, MERGE_PAIRS,
+    MERGE_WORDS, SEXTETS_AC, SEXTETS_AC_MULTIPLIERS, SEXTETS_BD, SEXTETS_BD_MULTIPLIERS,
+    encode_offsets,
 };
 
 /// See `super::base64_encode`.
@@ -100,3 +101,93 @@ pub unsafe fn decode(
 }
 
 encode_lines_kernel!("ssse3,sse4.1");
+
+/// See `super::base16_encode`.
+///
+/// # Safety
+/// The CPU must have SSSE3 and SSE4.1.
+#[target_feature(enable = "ssse3,sse4.1")]
+pub unsafe fn hex_encode(input: &[u8], output: &mut [MaybeUninit<u8>]) -> usize {
+    let mut read = 0;
+    // SAFETY: SSSE3 and SSE4.1 (the caller's contract).  Each step loads 8
+    // bytes at `read`, within `input` by the loop condition, and stores 16
+    // at 2 * `read`, within `output` (twice as long as `input`).
+    unsafe {
+        let digits = _mm_loadu_si128(HEX_DIGITS.as_ptr().cast());
+        let low_nibble = _mm_set1_epi16(0x0f);
+        while read + 8 <= input.len() {
+            let bytes = _mm_cvtepu8_epi16(_mm_loadl_epi64(input.as_ptr().add(read).cast()));
+            // Per 16-bit lane: the high nibble in the first byte, the low
+            // nibble in the second.
+            let nibbles = _mm_or_si128(
+                _mm_srli_epi16::<4>(bytes),
+                _mm_slli_epi16::<8>(_mm_and_si128(bytes, low_nibble)),
+            );
+            let chars = _mm_shuffle_epi8(digits, nibbles);
+            _mm_storeu_si128(output.as_mut_ptr().add(2 * read).cast(), chars);
+            read += 8;
+        }
+    }
+    read
+}
+
+/// The value of each hex digit of `chars`, and a mask of the bytes that
+/// are digits (`a`-`f` only if `lower` is all ones).
+///
+/// # Safety
+/// The CPU must have SSSE3 and SSE4.1.
+#[inline]
+#[target_feature(enable = "ssse3,sse4.1")]
+unsafe fn hex_values(chars: __m128i, lower: __m128i) -> (__m128i, __m128i) {
+    // SAFETY: SSSE3 and SSE4.1 (the caller's contract); no memory access.
+    unsafe {
+        // x - base is at most `last` (unsigned) exactly when x is in
+        // base..=base + last.
+        let offset = |base: u8| _mm_sub_epi8(chars, _mm_set1_epi8(base as i8));
+        let within = |x: __m128i, last: i8| _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(last)), x);
+        let (digit, upper, small) = (offset(b'0'), offset(b'A'), offset(b'a'));
+        let (is_digit, is_upper) = (within(digit, 9), within(upper, 5));
+        let is_small = _mm_and_si128(within(small, 5), lower);
+        let letter = _mm_add_epi8(_mm_blendv_epi8(small, upper, is_upper), _mm_set1_epi8(10));
+        let values = _mm_blendv_epi8(letter, digit, is_digit);
+        (
+            values,
+            _mm_or_si128(is_digit, _mm_or_si128(is_upper, is_small)),
+        )
+    }
+}
+
+/// See `super::base16_decode`.
+///
+/// # Safety
+/// The CPU must have SSSE3 and SSE4.1.
+#[target_feature(enable = "ssse3,sse4.1")]
+pub unsafe fn hex_decode(
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    casefold: bool,
+) -> (usize, usize) {
+    let (mut read, mut written) = (0, 0);
+    // SAFETY: SSSE3 and SSE4.1 (the caller's contract).  Each step loads 16
+    // bytes at `read` and stores 8 at `written`, both within their slices
+    // by the loop condition.
+    unsafe {
+        let lower = _mm_set1_epi8(if casefold { -1 } else { 0 });
+        let weights = _mm_set1_epi16(HEX_WEIGHTS);
+        while read + 16 <= input.len() && written + 8 <= output.len() {
+            let chars = _mm_loadu_si128(input.as_ptr().add(read).cast());
+            let (values, valid) = hex_values(chars, lower);
+            if _mm_movemask_epi8(valid) != 0xffff {
+                break;
+            }
+            let bytes = _mm_maddubs_epi16(values, weights);
+            _mm_storel_epi64(
+                output.as_mut_ptr().add(written).cast(),
+                _mm_packus_epi16(bytes, bytes),
+            );
+            read += 16;
+            written += 8;
+        }
+    }
+    (read, written)
+}
