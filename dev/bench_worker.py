@@ -41,6 +41,11 @@ def payload(size: int) -> bytes:
     return random.Random(size).randbytes(size)
 
 
+def encoder_of(decoder: str) -> str:
+    """The function whose output is `decoder`'s input."""
+    return "b64encode" if decoder == VALIDATING else decoder.replace("decode", "encode")
+
+
 def case(module: object, name: str,
          size: int) -> tuple[Callable[[bytes], object], Callable[[], bytes]]:
     """The function to time, and a function that makes its input once.
@@ -54,8 +59,7 @@ def case(module: object, name: str,
     def make_input() -> bytes:
         data = payload(size)
         if "decode" in name:
-            encoder = "b64encode" if name == VALIDATING else name.replace("decode", "encode")
-            return getattr(base64, encoder)(data)
+            return getattr(base64, encoder_of(name))(data)
         return data
 
     if name == VALIDATING:
@@ -68,7 +72,7 @@ def input_len(name: str, size: int) -> int:
     it (`time_calls` checks it when the input is made)."""
     if "decode" not in name:
         return size
-    encoder = "b64encode" if name == VALIDATING else name.replace("decode", "encode")
+    encoder = encoder_of(name)
     groups, rest = divmod(size, 4)
     base85_len = 5 * groups + (rest + 1 if rest else 0)
     if encoder == "encodebytes":

@@ -22,7 +22,8 @@ unsafe fn both_lanes(bytes: &[u8; 16]) -> __m256i {
 /// See `super::base64_encode`.
 ///
 /// # Safety
-/// The CPU must have AVX2.
+/// The CPU must have AVX2, and `output` must hold the
+/// encoding of all of `input` (`input.len().div_ceil(3) * 4` bytes).
 #[inline]
 #[target_feature(enable = "avx2")]
 pub unsafe fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u8; 64]) -> usize {

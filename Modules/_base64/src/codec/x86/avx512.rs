@@ -40,7 +40,8 @@ const GATHER_48: [u8; 64] = {
 /// See `super::base64_encode`.
 ///
 /// # Safety
-/// The CPU must have AVX-512 F, BW and VBMI.
+/// The CPU must have AVX-512 F, BW and VBMI, and `output` must hold the
+/// encoding of all of `input` (`input.len().div_ceil(3) * 4` bytes).
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
 pub unsafe fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u8; 64]) -> usize {

@@ -13,7 +13,8 @@ use super::{
 /// See `super::base64_encode`.
 ///
 /// # Safety
-/// The CPU must have SSSE3 and SSE4.1.
+/// The CPU must have SSSE3 and SSE4.1, and `output` must hold the
+/// encoding of all of `input` (`input.len().div_ceil(3) * 4` bytes).
 #[inline]
 #[target_feature(enable = "ssse3,sse4.1")]
 pub unsafe fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u8; 64]) -> usize {
@@ -110,12 +111,12 @@ encode_lines_kernel!("ssse3,sse4.1");
 pub unsafe fn hex_encode(input: &[u8], output: &mut [MaybeUninit<u8>]) -> usize {
     let mut read = 0;
     // SAFETY: SSSE3 and SSE4.1 (the caller's contract).  Each step loads 8
-    // bytes at `read`, within `input` by the loop condition, and stores 16
-    // at 2 * `read`, within `output` (twice as long as `input`).
+    // bytes at `read` and stores 16 at 2 * `read`, both within their
+    // slices by the loop condition.
     unsafe {
         let digits = _mm_loadu_si128(HEX_DIGITS.as_ptr().cast());
         let low_nibble = _mm_set1_epi16(0x0f);
-        while read + 8 <= input.len() {
+        while read + 8 <= input.len() && 2 * read + 16 <= output.len() {
             let bytes = _mm_cvtepu8_epi16(_mm_loadl_epi64(input.as_ptr().add(read).cast()));
             // Per 16-bit lane: the high nibble in the first byte, the low
             // nibble in the second.
