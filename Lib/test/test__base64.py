@@ -316,6 +316,20 @@ class EdgeCaseTests(_SameBehaviour):
                     self.assertSame("a85encode", data, wrapcol=wrapcol, adobe=adobe)
                     self.assertSame("a85encode", b"", wrapcol=wrapcol, adobe=adobe)
 
+    def test_wrapcol_with_folds(self):
+        # Folded groups make the output shorter than the storage allocated
+        # for it; every length of the last line, framed and not.
+        pattern = b"\0\0\0\0abc     \0\0\0\0\0"
+        for size in range(len(pattern) * 2 + 1):
+            data = (pattern * 2)[:size]
+            for wrapcol in range(1, 9):
+                for adobe in (False, True):
+                    for foldspaces in (False, True):
+                        with self.subTest(size=size, wrapcol=wrapcol,
+                                          adobe=adobe, foldspaces=foldspaces):
+                            self.assertSame("a85encode", data, wrapcol=wrapcol,
+                                            adobe=adobe, foldspaces=foldspaces)
+
     def test_map01_and_casefold(self):
         for map01 in (None, b"L", b"I", b"", b"LI", "L", 1, bytearray(b"L")):
             for casefold in (False, True):

@@ -56,7 +56,7 @@ fn encode85<'py>(
             pad,
             ..Encoding::default()
         };
-        let len = input.read(|data| base85::encoded_len(data, options));
+        let len = base85::unfolded_len(input.len(), pad);
         let mut output = py.new_bytes(len)?;
         let storage = output.as_uninit_mut();
         input.read(|data| base85::encode(data, alphabet, options, storage));
@@ -127,11 +127,13 @@ fn a85encode<'py>(py: Python<'py>, args: &Args<'_, 'py>) -> PyResult<Bound<'py>>
             _ => None,
         };
         let layout = Layout { adobe, wrapcol };
-        let body = input.read(|data| base85::encoded_len(data, options));
-        let mut output = py.new_bytes(layout.len(body))?;
+        // Allocated for no folds and shrunk after: finding the length first
+        // would read the input twice.
+        let bound = layout.len(base85::unfolded_len(input.len(), pad));
+        let mut output = py.new_bytes(bound)?;
         let storage = output.as_uninit_mut();
-        input.read(|data| layout.write(data, options, body, storage));
-        Ok(output.finish())
+        let len = input.read(|data| layout.write(data, options, storage));
+        output.finish_with_len(len)
     })
 }
 

@@ -181,9 +181,37 @@ impl Sink for Lines<'_> {
     }
 }
 
+/// Groups encoded together when none of them folds: their characters
+/// have fixed places, so the digits of one group do not wait for the
+/// length of the one before.
+const BLOCK_GROUPS: usize = 16;
+
 /// `_85encode`: every group of `input` (the last one zero-padded) into
 /// `sink`, as one pass.
 pub fn encode_into(input: &[u8], alphabet: &Alphabet, options: Encoding, sink: &mut impl Sink) {
+    let folding = options.fold_nuls || options.fold_spaces;
+    let blocks = input.chunks_exact(4 * BLOCK_GROUPS);
+    let rest = blocks.remainder();
+    let mut chars = [0u8; 5 * BLOCK_GROUPS];
+    for block in blocks {
+        if folding
+            && block
+                .chunks_exact(4)
+                .any(|group| folded(word(group), options).is_some())
+        {
+            encode_groups(block, alphabet, options, sink);
+        } else {
+            for (group, slot) in block.chunks_exact(4).zip(chars.chunks_exact_mut(5)) {
+                slot.copy_from_slice(&alphabet.digits(word(group)));
+            }
+            sink.put(&chars);
+        }
+    }
+    encode_groups(rest, alphabet, options, sink);
+}
+
+/// The groups of `input` one by one, the last one zero-padded.
+fn encode_groups(input: &[u8], alphabet: &Alphabet, options: Encoding, sink: &mut impl Sink) {
     let groups = input.chunks_exact(4);
     let tail = groups.remainder();
     for group in groups {
@@ -207,7 +235,8 @@ pub fn encode_into(input: &[u8], alphabet: &Alphabet, options: Encoding, sink: &
     }
 }
 
-/// `_85encode` into storage of `encoded_len(input, options)`.
+/// `_85encode` without folding (base85 and Z85) into storage of
+/// `unfolded_len(input.len(), options.pad)`.
 pub fn encode(
     input: &[u8],
     alphabet: &Alphabet,
@@ -219,29 +248,17 @@ pub fn encode(
     assert_eq!(sink.written(), sink.output.len(), "output size");
 }
 
-/// Length of the encoding of `input`.
-pub fn encoded_len(input: &[u8], options: Encoding) -> usize {
-    let groups = input.chunks_exact(4);
-    let tail = groups.remainder();
-    let folds = if options.fold_nuls || options.fold_spaces {
-        groups
-            .clone()
-            .filter(|group| folded(word(group), options).is_some())
-            .count()
-    } else {
-        0
+/// Length of the encoding of `len` bytes if no group folds: the length
+/// for base85 and Z85, and the most Ascii85 can take (every fold makes
+/// it shorter).  Cheaper than counting Ascii85's folds first, which would
+/// read the input twice.
+pub fn unfolded_len(len: usize, pad: bool) -> usize {
+    let last = match len % 4 {
+        0 => 0,
+        _ if pad => 5,
+        tail => tail + 1,
     };
-    let whole = (groups.len() - folds) * 5 + folds;
-    let last = if tail.is_empty() {
-        0
-    } else if !options.pad {
-        tail.len() + 1
-    } else if folded(padded_word(tail), options).is_some() {
-        1
-    } else {
-        5
-    };
-    whole + last
+    len / 4 * 5 + last
 }
 
 /// Ascii85 layout of `a85encode`: optional `<~ ~>` frame and line breaks
@@ -253,7 +270,8 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// Total output length for `body` characters of encoding.
+    /// Total output length for `body` characters of encoding; it grows
+    /// with `body`, so an upper bound of `body` gives one of the output.
     pub fn len(self, body: usize) -> usize {
         let framed = body + if self.adobe { 2 } else { 0 };
         let mut len = framed + self.newlines(framed);
@@ -283,18 +301,11 @@ impl Layout {
         }
     }
 
-    /// Write `a85encode`'s output for `input` (whose encoding is `body`
-    /// characters long) into `output`, `self.len(body)` long: the frame,
-    /// and the line breaks as the characters are written.
-    pub fn write(
-        self,
-        input: &[u8],
-        options: Encoding,
-        body: usize,
-        output: &mut [MaybeUninit<u8>],
-    ) {
-        let framed = body + if self.adobe { 2 } else { 0 };
-        let total = output.len();
+    /// Write `a85encode`'s output for `input` into `output`, at least
+    /// `self.len(unfolded_len(input.len(), options.pad))` long: the frame,
+    /// and the line breaks as the characters are written.  Returns the
+    /// length written.
+    pub fn write(self, input: &[u8], options: Encoding, output: &mut [MaybeUninit<u8>]) -> usize {
         let start: &[u8] = if self.adobe { b"<~" } else { b"" };
         let mut plain = Plain::new(output);
         if let Some(width) = self.wrapcol {
@@ -306,7 +317,9 @@ impl Layout {
             lines.put(start);
             encode_into(input, &A85, options, &mut lines);
             plain = lines.plain;
-            if self.extra_line(framed) {
+            // The column is the length of the last line, as `extra_line`
+            // computes it from the whole length.
+            if self.adobe && lines.column + 2 > width {
                 plain.put(b"\n");
             }
         } else {
@@ -316,7 +329,7 @@ impl Layout {
         if self.adobe {
             plain.put(b"~>");
         }
-        assert_eq!(plain.written(), total, "output size");
+        plain.written()
     }
 }
 
@@ -585,7 +598,7 @@ mod tests {
 
     fn b85_encoded(input: &[u8], alphabet: &Alphabet) -> Vec<u8> {
         let options = Encoding::default();
-        encode_vec(input, encoded_len(input, options), |i, o| {
+        encode_vec(input, unfolded_len(input.len(), false), |i, o| {
             encode(i, alphabet, options, o)
         })
     }
@@ -658,10 +671,11 @@ mod tests {
                     adobe: false,
                     wrapcol,
                 };
-                let body = encoded_len(&input, options);
-                let encoded = encode_vec(&input, layout.len(body), |i, o| {
-                    layout.write(i, options, body, o)
-                });
+                let bound = layout.len(unfolded_len(input.len(), options.pad));
+                let encoded = decode_vec(&input, bound, |i, o| {
+                    Ok::<_, ()>(layout.write(i, options, o))
+                })
+                .unwrap();
                 let body: Vec<u8> = encoded.iter().copied().filter(|&c| c != b'\n').collect();
                 assert!(body.windows(2).any(|pair| pair == b"zy"), "{encoded:?}");
                 assert_eq!(a85_decoded(&encoded), Ok(input.clone()));
