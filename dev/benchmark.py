@@ -9,6 +9,12 @@ implementation, memcpy (a bytes(bytearray) copy) as the physical limit,
 and threads encoding 1 MiB inputs.  Prints markdown tables (and writes them
 to --output): MB/s of input, Rust/stock, Rust/pybase64, Rust/memcpy.
 
+The thread scaling is a ratio of two measurements, so anything else on
+the machine that changes between them (other tenants of a virtual
+machine's host share its caches and memory) skews it: the one- and
+two-thread measurements of both builds are taken in turns, several
+rounds, and the table shows the median ratio of a round and the range.
+
     python3 dev/benchmark.py --tree .work/Python-3.13.15 --output dev/benchmark-results.md
 """
 
@@ -18,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,11 +80,13 @@ class Interpreter:
 
 def mean_times(suite: dict) -> dict[str, float]:
     """name -> mean seconds per call, from a pyperf JSON file (values are
-    already per loop and inner loop)."""
+    already per loop and inner loop).  Metadata that all the file's
+    benchmarks share, the name too when there is only one, is the suite's."""
     times = {}
     for bench in suite["benchmarks"]:
         values = [value for run in bench["runs"] for value in run.get("values", [])]
-        times[bench["metadata"]["name"]] = sum(values) / len(values)
+        metadata = {**suite.get("metadata", {}), **bench.get("metadata", {})}
+        times[metadata["name"]] = sum(values) / len(values)
     return times
 
 
@@ -121,6 +130,19 @@ def mbps(value: float | None) -> str:
     return "" if value is None else f"{value:,.0f}"
 
 
+def thread_rows(rounds: dict[str, list[tuple[float, float]]]) -> list[str]:
+    """A row per build: median throughputs, the median ratio of a round's
+    two measurements, and the lowest and highest ratio."""
+    rows = []
+    for name, measured in rounds.items():
+        ratios = sorted(two / one for one, two in measured)
+        one = statistics.median(one for one, _ in measured)
+        two = statistics.median(two for _, two in measured)
+        rows.append(f"| {name} | {mbps(one)} | {mbps(two)} | "
+                    f"{statistics.median(ratios):.2f} | {ratios[0]:.2f}, {ratios[-1]:.2f} |")
+    return rows
+
+
 def table(results: dict[tuple[str, str, int], float], functions: list[str],
           sizes: list[int]) -> list[str]:
     lines = ["| function | size | stock MB/s | Rust MB/s | pybase64 MB/s | Rust/stock "
@@ -149,6 +171,8 @@ def main() -> None:
     parser.add_argument("--level", help="cap the Rust build's SIMD level (_PYTHON_BASE64_SIMD)")
     parser.add_argument("--rigorous", action="store_true",
                         help="pyperf's default number of processes instead of --fast")
+    parser.add_argument("--thread-rounds", type=int, default=5,
+                        help="rounds of the thread measurements (default: 5)")
     parser.add_argument("--output", type=Path, help="also write the tables here")
     args = parser.parse_args()
     try:
@@ -175,10 +199,12 @@ def main() -> None:
     times.update(rust.bench("pybase64", sizes, pyperf_options, args.functions))
     times.update(rust.bench("memcpy", sizes, pyperf_options))
     results = throughputs(times)
-    threads = {}
-    for name, interpreter in (("default (GIL)", rust), ("free-threaded", free_threaded)):
-        measured = throughputs(interpreter.bench("threads", sizes, pyperf_options, **level))
-        threads[name] = (measured["threads", "b64encode", 1], measured["threads", "b64encode", 2])
+    rounds: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(args.thread_rounds):
+        for name, interpreter in (("default (GIL)", rust), ("free-threaded", free_threaded)):
+            measured = throughputs(interpreter.bench("threads", sizes, pyperf_options, **level))
+            rounds.setdefault(name, []).append(
+                (measured["threads", "b64encode", 1], measured["threads", "b64encode", 2]))
 
     measured = {function for (impl, function, _) in results if impl == "rust"}
     functions = [name for name in FUNCTIONS + [VALIDATING] if name in measured]
@@ -192,10 +218,11 @@ def main() -> None:
         "(a decoder's input is the encoding of the size shown); memcpy is `bytes(bytearray)`.",
         "",
         *table(results, functions, sizes),
-        "", "Threads, each calling `b64encode` on its own 1 MiB input:", "",
-        "| build | 1 thread MB/s | 2 threads MB/s | 2 threads / 1 |", "|---|---:|---:|---:|",
-        *(f"| {name} | {mbps(one)} | {mbps(two)} | {ratio(two, one)} |"
-          for name, (one, two) in threads.items()),
+        "", "Threads, each calling `b64encode` on its own 1 MiB input "
+        f"(medians of {args.thread_rounds} rounds):", "",
+        "| build | 1 thread MB/s | 2 threads MB/s | 2 threads / 1 | lowest, highest |",
+        "|---|---:|---:|---:|---|",
+        *thread_rows(rounds),
     ]
     text = "\n".join(report) + "\n"
     print("\n" + text)
