@@ -6,8 +6,9 @@ and --with-rust --disable-gil; installs pyperf into each, and pybase64 into
 the Rust build, with the pip wheel CPython bundles; then times, with pyperf
 (dev/bench_worker.py), every base64 function at each size in each
 implementation, memcpy (a bytes(bytearray) copy) as the physical limit,
-and threads encoding 1 MiB inputs.  Prints markdown tables (and writes them
-to --output): MB/s of input, Rust/stock, Rust/pybase64, Rust/memcpy.
+and threads encoding (or hashing, for reference) 1 MiB inputs.  Prints
+markdown tables (and writes them to --output): MB/s of input, Rust/stock,
+Rust/pybase64, Rust/memcpy.
 
 The thread scaling is a ratio of two measurements, so anything else on
 the machine that changes between them (other tenants of a virtual
@@ -33,7 +34,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT / "dev"))
 
-from bench_worker import FUNCTIONS, VALIDATING  # noqa: E402
+from bench_worker import FUNCTIONS, THREAD_FUNCTIONS, VALIDATING  # noqa: E402
 
 WORKER = PROJECT / "dev" / "bench_worker.py"
 SIZES = [32, 4096, 1 << 20, 64 << 20]
@@ -130,15 +131,15 @@ def mbps(value: float | None) -> str:
     return "" if value is None else f"{value:,.0f}"
 
 
-def thread_rows(rounds: dict[str, list[tuple[float, float]]]) -> list[str]:
-    """A row per build: median throughputs, the median ratio of a round's
-    two measurements, and the lowest and highest ratio."""
+def thread_rows(rounds: dict[tuple[str, str], list[tuple[float, float]]]) -> list[str]:
+    """A row per build and function: median throughputs, the median ratio
+    of a round's two measurements, and the lowest and highest ratio."""
     rows = []
-    for name, measured in rounds.items():
+    for (build, function), measured in rounds.items():
         ratios = sorted(two / one for one, two in measured)
         one = statistics.median(one for one, _ in measured)
         two = statistics.median(two for _, two in measured)
-        rows.append(f"| {name} | {mbps(one)} | {mbps(two)} | "
+        rows.append(f"| {build} | {function} | {mbps(one)} | {mbps(two)} | "
                     f"{statistics.median(ratios):.2f} | {ratios[0]:.2f}, {ratios[-1]:.2f} |")
     return rows
 
@@ -175,11 +176,6 @@ def main() -> None:
                         help="rounds of the thread measurements (default: 5)")
     parser.add_argument("--output", type=Path, help="also write the tables here")
     args = parser.parse_args()
-    try:
-        import pyperf  # noqa: F401  (the worker's; checked here for a clear error)
-    except ImportError:
-        run(sys.executable, "-m", "pip", "install", "--quiet", "pyperf")
-
     tree = args.tree.resolve()
     sizes = [int(size) for size in args.sizes.split(",")]
     pyperf_options = [] if args.rigorous else ["--fast"]
@@ -199,12 +195,13 @@ def main() -> None:
     times.update(rust.bench("pybase64", sizes, pyperf_options, args.functions))
     times.update(rust.bench("memcpy", sizes, pyperf_options))
     results = throughputs(times)
-    rounds: dict[str, list[tuple[float, float]]] = {}
+    rounds: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for _ in range(args.thread_rounds):
-        for name, interpreter in (("default (GIL)", rust), ("free-threaded", free_threaded)):
+        for build, interpreter in (("default (GIL)", rust), ("free-threaded", free_threaded)):
             measured = throughputs(interpreter.bench("threads", sizes, pyperf_options, **level))
-            rounds.setdefault(name, []).append(
-                (measured["threads", "b64encode", 1], measured["threads", "b64encode", 2]))
+            for function in THREAD_FUNCTIONS:
+                rounds.setdefault((build, function), []).append(
+                    (measured["threads", function, 1], measured["threads", function, 2]))
 
     measured = {function for (impl, function, _) in results if impl == "rust"}
     functions = [name for name in FUNCTIONS + [VALIDATING] if name in measured]
@@ -218,10 +215,12 @@ def main() -> None:
         "(a decoder's input is the encoding of the size shown); memcpy is `bytes(bytearray)`.",
         "",
         *table(results, functions, sizes),
-        "", "Threads, each calling `b64encode` on its own 1 MiB input "
-        f"(medians of {args.thread_rounds} rounds):", "",
-        "| build | 1 thread MB/s | 2 threads MB/s | 2 threads / 1 | lowest, highest |",
-        "|---|---:|---:|---:|---|",
+        "", "Threads, each calling the function on its own 1 MiB input "
+        f"(medians of {args.thread_rounds} rounds; `hashlib.sha256` is the reference: "
+        "CPython's C, GIL released, little memory traffic):", "",
+        "| build | function | 1 thread MB/s | 2 threads MB/s | 2 threads / 1 "
+        "| lowest, highest |",
+        "|---|---|---:|---:|---:|---|",
         *thread_rows(rounds),
     ]
     text = "\n".join(report) + "\n"
