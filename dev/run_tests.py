@@ -1,12 +1,15 @@
 """The test command: everything .ci/run checks, from a fresh clone.
 
-Steps: install prerequisites (dev/prereqs.py); static checks (cargo fmt,
-ruff); fetch the newest pristine CPython 3.13 and 3.13.5 from Debian's
-source packages (or use --cpython-src and --cpython-src-old); then the
-pytest suite in tests/, which applies the overlay to copies of those trees,
-configures and builds CPython with and without Rust, and runs the
-regression tests (with hypothesis installed into the built interpreter),
-cargo test and clippy in the Rust builds.  Exits non-zero if anything fails.
+Steps: install prerequisites (dev/prereqs.py) and the toolchains of the
+aarch64 and i686 cross builds and of the oldest supported Rust
+(dev/toolchains.py); static checks (cargo fmt, ruff); fetch the newest
+pristine CPython 3.13 and 3.13.5 from Debian's source packages (or use
+--cpython-src and --cpython-src-old); then the pytest suite in tests/,
+which applies the overlay to copies of those trees, configures and builds
+CPython with and without Rust (natively, for aarch64 run under qemu, for
+i686, and with that Rust), and runs the regression tests (with hypothesis
+installed into the built interpreter), cargo test and clippy in the Rust
+builds.  Exits non-zero if anything fails.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ sys.path.insert(0, str(PROJECT / "dev"))
 
 import fetch_cpython  # noqa: E402
 import prereqs  # noqa: E402
+import toolchains  # noqa: E402
 
 
 def step(title: str, *cmd: str | Path) -> int:
@@ -47,6 +51,11 @@ def main() -> int:
 
     prereqs.add_cargo_to_path()
     if step("prerequisites", sys.executable, "dev/prereqs.py"):
+        return 1
+    if step("cross toolchains", sys.executable, "dev/toolchains.py", *toolchains.TARGETS):
+        return 1
+    if step("oldest supported Rust", sys.executable, "dev/toolchains.py",
+            "--rust", toolchains.msrv()):
         return 1
     failures = []
     for title, cmd in [("rustfmt", ["cargo", "fmt", "--check"]),

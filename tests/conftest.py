@@ -156,14 +156,19 @@ class Build:
         (installed from PyPI with the pip wheel CPython bundles)."""
         site = self.path / "hypothesis-site"
         if not site.is_dir():
-            wheel = next((self.tree / "Lib" / "ensurepip" / "_bundled").glob("pip-*.whl"))
-            # Wheels only: newer hypothesis releases have no wheel for
-            # some ABIs (the free-threaded cp313t) and their sdist builds
-            # Rust code from crates.io; pip then takes the newest release
-            # that has a pure-Python wheel.
-            self.python(f"{wheel}/pip", "install", "--quiet", "--disable-pip-version-check",
-                        "--only-binary=:all:", "--target", str(site), "hypothesis")
+            self.pip_install(site, "hypothesis")
         return dict(self.env, PYTHONPATH=str(site))
+
+    def pip_install(self, site: Path, *args: str) -> None:
+        """pip install --target `site`, with the pip wheel CPython bundles
+        run by this build's python."""
+        wheel = next((self.tree / "Lib" / "ensurepip" / "_bundled").glob("pip-*.whl"))
+        # Wheels only: newer hypothesis releases have no wheel for some
+        # ABIs (the free-threaded cp313t) and their sdist builds Rust code
+        # from crates.io; pip then takes the newest release that has a
+        # pure-Python wheel.
+        self.python(f"{wheel}/pip", "install", "--quiet", "--disable-pip-version-check",
+                    "--only-binary=:all:", "--target", str(site), *args)
 
     def regression_tests(self, *options: str, hypothesis: bool = True
                          ) -> subprocess.CompletedProcess[str]:

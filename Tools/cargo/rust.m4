@@ -75,11 +75,28 @@ AS_VAR_IF([with_rust], [no], [], [
              --print native-static-libs -o $py_rust_dir/libconftest.a \
              $py_rust_dir/empty.rs >$py_rust_dir/rustc.log 2>&1],
       [RUST_NATIVE_LIBS=`sed -n 's/^note: native-static-libs: //p' $py_rust_dir/rustc.log`
-       AC_MSG_RESULT([yes, needs $RUST_NATIVE_LIBS])],
+       AC_MSG_RESULT([yes, needs $RUST_NATIVE_LIBS])
+       dnl A C compiler for another word size than the Rust target (CC="gcc
+       dnl -m32" without --host) would give bindings of the wrong layout.
+       AC_MSG_CHECKING([whether $RUST_TARGET has the C compiler's pointer size])
+       py_rust_pointer_bits=`"$RUSTC" --print cfg --target "$RUST_TARGET" 2>/dev/null |
+         sed -n 's/^target_pointer_width="\(@<:@0-9@:>@*\)"$/\1/p'`
+       AS_IF([test "$py_rust_pointer_bits" = `expr "$ac_cv_sizeof_void_p" \* 8`],
+         [AC_MSG_RESULT([yes, $py_rust_pointer_bits bits])],
+         [AC_MSG_RESULT([no, $py_rust_pointer_bits bits for Rust, `expr "$ac_cv_sizeof_void_p" \* 8` for C])
+          _PY_RUST_MISSING([a Rust target for this C compiler (host $host): configure --host=TRIPLE for the C compiler's target, or set RUST_TARGET])])],
       [AC_MSG_RESULT([no])
        cat $py_rust_dir/rustc.log >&AS_MESSAGE_LOG_FD
-       _PY_RUST_MISSING([the Rust standard library for $RUST_TARGET: rustup target add $RUST_TARGET])])
+       _PY_RUST_MISSING([the Rust standard library for $RUST_TARGET: rustup target add $RUST_TARGET, or install your distribution's Rust standard library for $RUST_TARGET])])
   ])
+
+  dnl bindgen's clang parses the headers for the C compiler's target: the
+  dnl GNU host triple (a Rust triple is not always one clang knows, e.g.
+  dnl riscv64gc), and the C compiler's sysroot when it has one.
+  RUST_CLANG_FLAGS="--target=$host"
+  py_rust_sysroot=`$CC -print-sysroot 2>/dev/null`
+  AS_IF([test -n "$py_rust_sysroot" && test -d "$py_rust_sysroot"],
+    [AS_VAR_APPEND([RUST_CLANG_FLAGS], [" --sysroot=$py_rust_sysroot"])])
 
   AC_PATH_PROG([BINDGEN], [bindgen])
   AS_IF([test -z "$BINDGEN"],
@@ -98,7 +115,7 @@ AS_VAR_IF([with_rust], [no], [], [
      echo '@%:@include "Python.h"' > $py_rust_dir/check.h
      AS_IF(["$BINDGEN" $py_rust_dir/check.h --allowlist-function Py_Initialize \
               -o $py_rust_dir/bindings.rs -- -I$py_rust_dir -I"$srcdir/Include" \
-              ${RUST_TARGET:+--target=$RUST_TARGET} >$py_rust_dir/bindgen.log 2>&1 &&
+              $RUST_CLANG_FLAGS >$py_rust_dir/bindgen.log 2>&1 &&
             grep Py_Initialize $py_rust_dir/bindings.rs >/dev/null],
       [AC_MSG_RESULT([yes])],
       [AC_MSG_RESULT([no])
@@ -140,6 +157,11 @@ AS_VAR_IF([WITH_RUST], [yes], [
 ])
 AC_SUBST([WITH_RUST])
 AC_SUBST([RUST_TARGET])
+dnl cargo's per-target variables (CARGO_TARGET_<TRIPLE>_LINKER) name the
+dnl target in upper case with underscores.
+AC_SUBST([RUST_TARGET_VARIABLE],
+  [`echo "$RUST_TARGET" | tr 'abcdefghijklmnopqrstuvwxyz.-' 'ABCDEFGHIJKLMNOPQRSTUVWXYZ__'`])
+AC_SUBST([RUST_CLANG_FLAGS])
 AC_SUBST([CARGO_PROFILE])
 AC_SUBST([RUST_MODULES])
 AC_SUBST([RUST_MODOBJS])

@@ -1,7 +1,8 @@
 # Tools/cargo/rust.mk: build rules for the standard library modules written
 # in Rust (configure --with-rust).  The Makefile includes this file after
 # the variables configure set: WITH_RUST, CARGO, RUSTC, BINDGEN, OBJCOPY,
-# RUST_TARGET, CARGO_PROFILE, RUST_MODULES and RUST_MODOBJS.
+# RUST_TARGET, RUST_TARGET_VARIABLE, RUST_CLANG_FLAGS, CARGO_PROFILE,
+# RUST_MODULES and RUST_MODOBJS.
 #
 # 1. bindgen-cli generates cpython-sys's bindings from this build's
 #    pyconfig.h and the tree's Include/.
@@ -23,17 +24,21 @@ RUST_STATICLIB=	$(CARGO_TARGET_DIR)/$(RUST_TARGET)/$(CARGO_PROFILE)/libcpython_r
 RUST_PYINIT=	$(RUST_MODULES:%=PyInit_%)
 
 # What cpython-sys binds: the API extension modules see, plus the METH_*
-# flags.  --use-core keeps the bindings free of std.
+# flags.  --use-core keeps the bindings free of std.  The functions that
+# take a va_list are left out: stable Rust cannot make one, and its layout
+# differs per target (an array of a struct on x86-64, a struct on aarch64,
+# which Rust's FFI lint rejects).
 BINDGEN_FLAGS=	--use-core --ctypes-prefix core::ffi --no-doc-comments \
 		--allowlist-function '_?Py.*' --allowlist-type '_?Py.*' \
-		--allowlist-var '_?Py.*|PY_.*|METH_.*'
+		--allowlist-var '_?Py.*|PY_.*|METH_.*' \
+		--blocklist-function '.*FormatV|.*_Va[A-Z].*|PyOS_vsnprintf'
 
 # The flags above are part of what the bindings depend on: hence rust.mk.
 $(RUST_BINDINGS): $(srcdir)/cpython-sys/bindgen.h $(srcdir)/Tools/cargo/rust.mk \
 		pyconfig.h $(PYTHON_HEADERS)
 	@mkdir -p $(RUST_BUILD_DIR)
 	$(BINDGEN) $(srcdir)/cpython-sys/bindgen.h $(BINDGEN_FLAGS) -o $@.tmp \
-		-- $(PY_CPPFLAGS) --target=$(RUST_TARGET)
+		-- $(PY_CPPFLAGS) $(RUST_CLANG_FLAGS)
 	mv $@.tmp $@
 
 -include $(RUST_STATICLIB:.a=.d)
@@ -64,13 +69,25 @@ Modules/_rust_modules.o: $(RUST_STATICLIB)
 		--remove-section=.llvmbc --remove-section=.llvmcmd $@.tmp $@
 	rm -f $@.tmp
 
+# Test programs are linked by the C compiler of this build (a cross
+# compiler, or CC="gcc -m32"), through a script because cargo takes a
+# linker as one program, without arguments.
+RUST_LINKER=	$(RUST_BUILD_DIR)/linker
+$(RUST_LINKER): Makefile
+	@mkdir -p $(RUST_BUILD_DIR)
+	printf '#!/bin/sh\nexec %s "$$@"\n' '$(CC)' >$@.tmp
+	chmod +x $@.tmp
+	mv $@.tmp $@
+
 # `cargo test`: the bindgen layout tests against this build's headers, and
-# the Rust unit tests.
+# the Rust unit tests.  For a target this machine cannot run, set cargo's
+# CARGO_TARGET_<TRIPLE>_RUNNER to an emulator (e.g. qemu-aarch64-static).
 .PHONY: rust-test
-rust-test: $(RUST_BINDINGS)
+rust-test: $(RUST_BINDINGS) $(RUST_LINKER)
 	CPYTHON_SYS_BINDINGS=$(RUST_BINDINGS) \
 	CPYTHON_SYS_PYCONFIG_H=$(abs_builddir)/pyconfig.h \
 	RUSTC=$(RUSTC) \
+	CARGO_TARGET_$(RUST_TARGET_VARIABLE)_LINKER=$(RUST_LINKER) \
 	$(CARGO) test --offline --locked --manifest-path $(srcdir)/Cargo.toml \
 		--workspace --target $(RUST_TARGET) --target-dir $(CARGO_TARGET_DIR)
 

@@ -252,6 +252,9 @@ pub fn encode(
 /// for base85 and Z85, and the most Ascii85 can take (every fold makes
 /// it shorter).  Cheaper than counting Ascii85's folds first, which would
 /// read the input twice.
+///
+/// It cannot overflow: `len` is a slice's, at most `isize::MAX`, and 5/4
+/// of that plus 5 is below `usize::MAX`.
 pub fn unfolded_len(len: usize, pad: bool) -> usize {
     let last = match len % 4 {
         0 => 0,
@@ -272,13 +275,15 @@ pub struct Layout {
 impl Layout {
     /// Total output length for `body` characters of encoding; it grows
     /// with `body`, so an upper bound of `body` gives one of the output.
+    /// A length past `usize::MAX` (a newline per character can double the
+    /// body, 32-bit targets reach it) is `usize::MAX`, which no allocation
+    /// gets: the caller raises `MemoryError`, as the Python code would.
     pub fn len(self, body: usize) -> usize {
-        let framed = body + if self.adobe { 2 } else { 0 };
-        let mut len = framed + self.newlines(framed);
-        if self.adobe {
-            len += 2;
-        }
-        len
+        let frame = if self.adobe { 2 } else { 0 };
+        let framed = body.saturating_add(frame);
+        framed
+            .saturating_add(self.newlines(framed))
+            .saturating_add(frame)
     }
 
     fn newlines(self, framed: usize) -> usize {
@@ -467,7 +472,15 @@ impl<E> A85Error<E> {
 /// or `y` (each may stand for 4 bytes).
 pub fn a85_decoded_len_bound(input: &[u8]) -> usize {
     let short = input.iter().filter(|&&c| c == b'z' || c == b'y').count();
-    input.len() / 5 * 4 + 4 + short * 4
+    decoded_len_bound(input.len(), short)
+}
+
+/// The bound for `len` characters of which `short` are `z` or `y`; past
+/// `usize::MAX` (a gigabyte of `z` on a 32-bit target), `usize::MAX`, which
+/// no allocation gets: the caller raises `MemoryError`, as the Python code
+/// would.
+fn decoded_len_bound(len: usize, short: usize) -> usize {
+    (len / 5 * 4 + 4).saturating_add(short.saturating_mul(4))
 }
 
 /// A group of Ascii85 digits being collected.
@@ -607,6 +620,30 @@ mod tests {
         decode_vec(input, b85_decoded_len(input.len()), |i, o| {
             b85_decode(i, o, alphabet)
         })
+    }
+
+    #[test]
+    fn lengths_saturate_instead_of_overflowing() {
+        assert_eq!(decoded_len_bound(usize::MAX, usize::MAX), usize::MAX);
+        assert_eq!(decoded_len_bound(usize::MAX / 2, usize::MAX / 4 + 1), usize::MAX);
+        assert_eq!(decoded_len_bound(10, 2), 20);
+        for adobe in [false, true] {
+            let layout = Layout {
+                adobe,
+                wrapcol: Some(1 + usize::from(adobe)),
+            };
+            assert_eq!(layout.len(usize::MAX - 1), usize::MAX);
+        }
+        // One newline per character doubles the body.
+        let narrowest = Layout {
+            adobe: false,
+            wrapcol: Some(1),
+        };
+        assert_eq!(narrowest.len(usize::MAX / 2 + 1), usize::MAX);
+        assert_eq!(narrowest.len(usize::MAX / 2), usize::MAX - 1);
+        // The longest slice: no overflow (the test profile checks).
+        let longest = isize::MAX as usize;
+        assert_eq!(unfolded_len(longest, true), (longest / 4 + 1) * 5);
     }
 
     #[test]

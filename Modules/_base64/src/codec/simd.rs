@@ -1,53 +1,78 @@
 //! Which vector instructions the codecs use: the widest this CPU has,
 //! detected once per process.
 //!
-//! `_PYTHON_BASE64_SIMD=scalar|sse4.1|avx2|avx512vbmi` in the environment
-//! caps the level (for tests and benchmarks of each path); a level the CPU
-//! lacks is never used, whatever the environment says.  Every kernel also
-//! takes its level as an argument, so tests can run each one directly.
+//! `_PYTHON_BASE64_SIMD=scalar|sse4.1|avx2|avx512vbmi` (x86-64) or
+//! `scalar|neon` (aarch64) in the environment caps the level (for tests
+//! and benchmarks of each path); a level the CPU lacks is never used,
+//! whatever the environment says, and a name this architecture does not
+//! have is ignored.  Every kernel also takes its level as an argument, so
+//! tests can run each one directly.
 //!
-//! x86-64 has kernels for each level below.  On aarch64 the dispatch is in
-//! place but no NEON kernel is written yet (none can be compiled or run on
-//! the machines this was developed on), so it detects `Scalar`.
+//! x86-64 and aarch64 have kernels for each of their levels; on other
+//! architectures the only level is `Scalar`.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// The environment variable that caps the level.
 pub const LEVEL_VARIABLE: &str = "_PYTHON_BASE64_SIMD";
 
-/// Instruction set levels, in increasing order of capability.
+/// Instruction set levels of this architecture, in increasing order of
+/// capability.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     /// Portable code, no vector instructions beyond what the compiler
     /// chooses for the baseline target.
     Scalar = 1,
     /// x86-64 SSSE3 and SSE4.1: 16-byte vectors with byte shuffles.
+    #[cfg(target_arch = "x86_64")]
     Sse41 = 2,
     /// x86-64 AVX2: 32-byte vectors.
+    #[cfg(target_arch = "x86_64")]
     Avx2 = 3,
     /// x86-64 AVX-512 F, BW and VBMI: 64-byte vectors and byte permutes
     /// across the whole vector.
+    #[cfg(target_arch = "x86_64")]
     Avx512Vbmi = 4,
+    /// aarch64 Advanced SIMD: 16-byte vectors, table lookups over up to
+    /// 64 bytes, and (de)interleaving loads and stores.
+    #[cfg(target_arch = "aarch64")]
+    Neon = 2,
 }
 
 impl Level {
-    pub const ALL: [Level; 4] = [Level::Scalar, Level::Sse41, Level::Avx2, Level::Avx512Vbmi];
+    #[cfg(target_arch = "x86_64")]
+    pub const ALL: &[Level] = &[Level::Scalar, Level::Sse41, Level::Avx2, Level::Avx512Vbmi];
+    #[cfg(target_arch = "aarch64")]
+    pub const ALL: &[Level] = &[Level::Scalar, Level::Neon];
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    pub const ALL: &[Level] = &[Level::Scalar];
 
     pub fn name(self) -> &'static str {
         match self {
             Level::Scalar => "scalar",
+            #[cfg(target_arch = "x86_64")]
             Level::Sse41 => "sse4.1",
+            #[cfg(target_arch = "x86_64")]
             Level::Avx2 => "avx2",
+            #[cfg(target_arch = "x86_64")]
             Level::Avx512Vbmi => "avx512vbmi",
+            #[cfg(target_arch = "aarch64")]
+            Level::Neon => "neon",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Level> {
-        Level::ALL.into_iter().find(|level| level.name() == name)
+        Level::ALL
+            .iter()
+            .copied()
+            .find(|level| level.name() == name)
     }
 
     fn from_u8(value: u8) -> Option<Level> {
-        Level::ALL.into_iter().find(|&level| level as u8 == value)
+        Level::ALL
+            .iter()
+            .copied()
+            .find(|&level| level as u8 == value)
     }
 }
 
@@ -70,7 +95,10 @@ pub fn active() -> Level {
 /// Every level this CPU supports, from `Scalar` up.
 #[cfg(test)]
 pub fn supported() -> impl Iterator<Item = Level> {
-    Level::ALL.into_iter().filter(|&level| level <= detected())
+    Level::ALL
+        .iter()
+        .copied()
+        .filter(|&level| level <= detected())
 }
 
 /// The value `slot` caches, computed by `compute` the first time (threads
@@ -102,7 +130,18 @@ fn detect() -> Level {
     Level::Avx2
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+/// Advanced SIMD is part of every aarch64 target Rust has; the check
+/// keeps the kernels' contract explicit all the same.
+#[cfg(target_arch = "aarch64")]
+fn detect() -> Level {
+    if std::arch::is_aarch64_feature_detected!("neon") {
+        Level::Neon
+    } else {
+        Level::Scalar
+    }
+}
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 fn detect() -> Level {
     Level::Scalar
 }
@@ -113,10 +152,18 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for level in Level::ALL {
+        for &level in Level::ALL {
             assert_eq!(Level::from_name(level.name()), Some(level));
         }
         assert_eq!(Level::from_name("avx3"), None);
+    }
+
+    /// Advanced SIMD is mandatory on aarch64: the NEON kernels are what
+    /// the codecs use there, and what the level tests compare.
+    #[cfg(target_arch = "aarch64")]
+    #[test]
+    fn aarch64_has_neon() {
+        assert_eq!(detected(), Level::Neon);
     }
 
     #[test]

@@ -1,13 +1,17 @@
-//! The vector kernels of the target architecture (see `x86`), or, where
-//! there are none, kernels that do nothing and leave all the work to the
-//! portable code.
+//! The vector kernels of the target architecture (see `x86` and
+//! `aarch64`), or, where there are none, kernels that do nothing and leave
+//! all the work to the portable code.
 
+#[cfg(target_arch = "aarch64")]
+pub use super::aarch64::{
+    base16_decode, base16_encode, base64_decode, base64_encode, base64_encode_lines,
+};
 #[cfg(target_arch = "x86_64")]
 pub use super::x86::{
     base16_decode, base16_encode, base64_decode, base64_encode, base64_encode_lines,
 };
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod none {
     use core::mem::MaybeUninit;
 
@@ -40,5 +44,5 @@ mod none {
     }
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 pub use none::{base16_decode, base16_encode, base64_decode, base64_encode, base64_encode_lines};
