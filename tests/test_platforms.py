@@ -11,6 +11,9 @@ the oldest Rust the workspace supports.
 - The workspace's rust-version, with Debian's rustc of that version: a
   native build and its tests.
 
+CI runs the aarch64 build; the i686 and rust-version builds are marked
+extended.
+
 dev/toolchains.py installs the C toolchains and unpacks Debian's rustc
 under .work/ (a no-op when they are there).  The build python of the
 cross builds is the native build without Rust, which no other test
@@ -35,6 +38,10 @@ sys.path.insert(0, str(PROJECT / "dev"))
 import toolchains
 
 CROSS_TARGETS = sorted(toolchains.TARGETS)
+# aarch64 is tier 1 and runs in CI; the i686 build runs with --extended,
+# to keep CI within its time.
+CROSS_BUILDS = [pytest.param(name, marks=[pytest.mark.extended] if name == "i686" else [])
+                for name in CROSS_TARGETS]
 
 
 class CrossBuild(Build):
@@ -98,7 +105,7 @@ def nm(target: toolchains.Target, *args: str | Path) -> set[str]:
     return {line.split()[-1] for line in out.splitlines() if len(line.split()) >= 3}
 
 
-@pytest.mark.parametrize("name", CROSS_TARGETS)
+@pytest.mark.parametrize("name", CROSS_BUILDS)
 def test_cross_base64_is_builtin(cross_builder: CrossBuilder, name: str) -> None:
     build = cross_builder(name)
     out = build.python("-c", "import struct, sys, sysconfig, _base64; "
@@ -112,7 +119,7 @@ def test_cross_base64_is_builtin(cross_builder: CrossBuilder, name: str) -> None
                            build.target.rust_target, "b'UnVzdA=='"]
 
 
-@pytest.mark.parametrize("name", CROSS_TARGETS)
+@pytest.mark.parametrize("name", CROSS_BUILDS)
 def test_cross_exports_only_pyinit(cross_builder: CrossBuilder, without_rust_build: Build,
                                    name: str) -> None:
     build = cross_builder(name)
@@ -129,7 +136,7 @@ def skipped_tests(output: str) -> list[str]:
     return re.findall(r"^(\S+) \(.*\) \.\.\. skipped (.*)$", output, re.MULTILINE)
 
 
-@pytest.mark.parametrize("name", CROSS_TARGETS)
+@pytest.mark.parametrize("name", CROSS_BUILDS)
 def test_cross_regression_tests(cross_builder: CrossBuilder, name: str) -> None:
     result = cross_builder(name).regression_tests("-v")
     # Real hypothesis, not the explicit examples alone.
@@ -141,7 +148,7 @@ def test_cross_regression_tests(cross_builder: CrossBuilder, name: str) -> None:
         print(f"skipped on {name}: {test}: {reason}")
 
 
-@pytest.mark.parametrize("name", CROSS_TARGETS)
+@pytest.mark.parametrize("name", CROSS_BUILDS)
 def test_cross_cargo_tests(cross_builder: CrossBuilder, name: str) -> None:
     build = cross_builder(name)
     result = build.make("rust-test", check=False)
@@ -183,18 +190,35 @@ def msrv_build(applied_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return build
 
 
+@pytest.mark.extended
 def test_msrv_build_uses_that_rustc(msrv_build: Build) -> None:
     assert (f"checking whether rustc is at least {toolchains.msrv()}... "
             f"yes, {toolchains.msrv()}.") in msrv_build.log.read_text()
 
 
+@pytest.mark.extended
 def test_msrv_regression_tests(msrv_build: Build) -> None:
     msrv_build.regression_tests()
 
 
+@pytest.mark.extended
 def test_msrv_cargo_tests(msrv_build: Build) -> None:
     result = msrv_build.make("rust-test", check=False)
     print(summary(result.stdout))
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
     assert "warning" not in result.stderr, result.stderr[-5000:]
 
+
+
+def test_rust_target_of_another_pointer_size_is_refused(applied_tree: Path, cross_rustc: Path,
+                                                        tmp_path: Path) -> None:
+    # As with CC="gcc -m32" and no --host: a 64-bit C compiler, a 32-bit
+    # Rust target (whose standard library is there).
+    target = toolchains.TARGETS["i686"]
+    build = Build(applied_tree, tmp_path)
+    result = build.configure("--with-rust", f"RUSTC={cross_rustc}",
+                             f"RUST_TARGET={target.rust_target}", check=False)
+    assert result.returncode != 0
+    assert (f"checking whether {target.rust_target} has the C compiler's pointer size... "
+            "no, 32 bits for Rust, 64 for C") in result.stdout
+    assert "a Rust target for this C compiler" in result.stderr

@@ -338,6 +338,19 @@ class EdgeCaseTests(_SameBehaviour):
                     with self.subTest(map01=map01, casefold=casefold, data=data):
                         self.assertSame("b32decode", data, casefold, map01)
 
+    @unittest.skipUnless(sys.maxsize < 2**32, "needs a 32-bit build")
+    def test_output_past_the_address_space(self):
+        # On a 32-bit build, a 1 GiB input reaches lengths that do not fit
+        # in Py_ssize_t or in size_t; the output cannot be made.
+        data = b"z" * (1 << 30)
+        # 2 GiB of digits: binascii raises MemoryError before any work.
+        self.assertSame("b16encode", data)
+        # 4 GiB of zero bytes.  The Python code builds a list of 2**30
+        # pieces first, which cannot fit either (and takes minutes), so
+        # only the error is checked.
+        with self.assertRaises(MemoryError):
+            _base64.a85decode(data)
+
 
 class CallTests(_SameBehaviour):
 

@@ -625,7 +625,10 @@ mod tests {
     #[test]
     fn lengths_saturate_instead_of_overflowing() {
         assert_eq!(decoded_len_bound(usize::MAX, usize::MAX), usize::MAX);
-        assert_eq!(decoded_len_bound(usize::MAX / 2, usize::MAX / 4 + 1), usize::MAX);
+        assert_eq!(
+            decoded_len_bound(usize::MAX / 2, usize::MAX / 4 + 1),
+            usize::MAX
+        );
         assert_eq!(decoded_len_bound(10, 2), 20);
         for adobe in [false, true] {
             let layout = Layout {
