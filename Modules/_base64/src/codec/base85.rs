@@ -637,13 +637,13 @@ mod tests {
             };
             assert_eq!(layout.len(usize::MAX - 1), usize::MAX);
         }
-        // One newline per character doubles the body.
+        // A newline between every two characters: 2 * body - 1.
         let narrowest = Layout {
             adobe: false,
             wrapcol: Some(1),
         };
         assert_eq!(narrowest.len(usize::MAX / 2 + 1), usize::MAX);
-        assert_eq!(narrowest.len(usize::MAX / 2), usize::MAX - 1);
+        assert_eq!(narrowest.len(usize::MAX / 2), usize::MAX - 2);
         // The longest slice: no overflow (the test profile checks).
         let longest = isize::MAX as usize;
         assert_eq!(unfolded_len(longest, true), (longest / 4 + 1) * 5);

@@ -9,6 +9,7 @@
 /// whole 57-byte line is encoded by the module's `encode` and the portable
 /// code (for the 9 bytes after its blocks) straight into its place in the
 /// output, newline included, in one pass.
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 macro_rules! encode_lines_kernel {
     ($features:literal) => {
         /// Encodes the whole 57-byte lines of `input` as `encodebytes`
