@@ -55,6 +55,7 @@ class CrossBuild(Build):
         self.build_python = build_python
 
     def pip_install(self, site: Path, *args: str) -> None:
+        # The target's name is its manylinux architecture.
         self.build_python.pip_install(
             site, "--platform", f"manylinux2014_{self.target.name}",
             "--python-version", "3.13", "--implementation", "cp", "--abi", "cp313",

@@ -9,6 +9,9 @@
 
 #![cfg_attr(not(test), no_std)]
 
+// unnecessary_transmutes is new in Rust 1.88: older compilers (the
+// workspace's rust-version is 1.85) do not know it.
+#[allow(unknown_lints)]
 #[allow(
     non_camel_case_types,
     non_snake_case,
