@@ -350,6 +350,10 @@ class EdgeCaseTests(_SameBehaviour):
         # only the error is checked.
         with self.assertRaises(MemoryError):
             _base64.a85decode(data)
+        del data
+        # One byte over binascii's BASE64_MAXBIN: "Too much data for
+        # base64 line".
+        self.assertSame("b64encode", bytes((sys.maxsize - 3) // 2 + 1))
 
 
 class CallTests(_SameBehaviour):
