@@ -192,10 +192,10 @@ def _depends(package: str, version: str, prefix: str) -> list[str]:
 
 
 def _runtime_libraries(package: str) -> list[str]:
-    """The shared-library packages `package` (its newest version) needs."""
+    """The packages `package` (its newest version) depends on."""
     out = subprocess.run(["apt-cache", "depends", "--no-recommends", "--no-suggests",
                           package], capture_output=True, text=True, check=True).stdout
-    return re.findall(r"^\s+Depends: (lib[a-z0-9.+-]+)$", out, re.MULTILINE)
+    return re.findall(r"^\s+Depends: ([a-z0-9][a-z0-9.+-]+)$", out, re.MULTILINE)
 
 
 def debian_rust(upstream: str, targets: list[Target]) -> Path:
