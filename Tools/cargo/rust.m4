@@ -81,9 +81,10 @@ AS_VAR_IF([with_rust], [no], [], [
        AC_MSG_CHECKING([whether $RUST_TARGET has the C compiler's pointer size])
        py_rust_pointer_bits=`"$RUSTC" --print cfg --target "$RUST_TARGET" 2>/dev/null |
          sed -n 's/^target_pointer_width="\(@<:@0-9@:>@*\)"$/\1/p'`
-       AS_IF([test "$py_rust_pointer_bits" = `expr "$ac_cv_sizeof_void_p" \* 8`],
+       py_c_pointer_bits=`expr "$ac_cv_sizeof_void_p" \* 8`
+       AS_IF([test "$py_rust_pointer_bits" = "$py_c_pointer_bits"],
          [AC_MSG_RESULT([yes, $py_rust_pointer_bits bits])],
-         [AC_MSG_RESULT([no, $py_rust_pointer_bits bits for Rust, `expr "$ac_cv_sizeof_void_p" \* 8` for C])
+         [AC_MSG_RESULT([no, $py_rust_pointer_bits bits for Rust, $py_c_pointer_bits for C])
           _PY_RUST_MISSING([a Rust target for this C compiler (host $host): configure --host=TRIPLE for the C compiler's target, or set RUST_TARGET])])],
       [AC_MSG_RESULT([no])
        cat $py_rust_dir/rustc.log >&AS_MESSAGE_LOG_FD

@@ -82,6 +82,9 @@ $(RUST_LINKER): Makefile
 # `cargo test`: the bindgen layout tests against this build's headers, and
 # the Rust unit tests.  For a target this machine cannot run, set cargo's
 # CARGO_TARGET_<TRIPLE>_RUNNER to an emulator (e.g. qemu-aarch64-static).
+# Doc-tests are left out (the crates' documentation has no examples): cargo
+# would run them with the rustdoc on PATH, which need not match $(RUSTC)
+# or have the target's standard library.
 .PHONY: rust-test
 rust-test: $(RUST_BINDINGS) $(RUST_LINKER)
 	CPYTHON_SYS_BINDINGS=$(RUST_BINDINGS) \
@@ -89,7 +92,7 @@ rust-test: $(RUST_BINDINGS) $(RUST_LINKER)
 	RUSTC=$(RUSTC) \
 	CARGO_TARGET_$(RUST_TARGET_VARIABLE)_LINKER=$(RUST_LINKER) \
 	$(CARGO) test --offline --locked --manifest-path $(srcdir)/Cargo.toml \
-		--workspace --target $(RUST_TARGET) --target-dir $(CARGO_TARGET_DIR)
+		--workspace --lib --tests --target $(RUST_TARGET) --target-dir $(CARGO_TARGET_DIR)
 
 .PHONY: clean-rust
 clean-rust:
