@@ -107,10 +107,11 @@ def cross_environment(target: Target, rustc: Path, config_site: Path) -> dict[st
 
 
 def write_launcher(target: Target, program: Path) -> Path:
-    """A script next to `program` that runs it on this machine, as the
-    program's own name for itself (so that sys.executable, and the
-    subprocesses tests start with it, go through the emulator too); or
-    `program` itself when it runs natively."""
+    """A script next to `program` that runs it under the target's emulator
+    and tells it (qemu's -0) that it was started as the script: then
+    sys.executable is the script, and the subprocesses that tests start
+    with it run under the emulator too.  `program` itself when the target
+    runs natively."""
     if not target.emulator:
         return program
     launcher = program.with_name(f"{program.name}-{target.name}")
