@@ -2,14 +2,15 @@
 
 Steps: install prerequisites (dev/prereqs.py) and the toolchains of the
 aarch64 and i686 cross builds (and, with --extended, of the oldest
-supported Rust: dev/toolchains.py); static checks (cargo fmt, ruff); fetch the newest
-pristine CPython 3.13 and 3.13.5 from Debian's source packages (or use
---cpython-src and --cpython-src-old); then the pytest suite in tests/,
-which applies the overlay to copies of those trees, configures and builds
-CPython with and without Rust (natively and for aarch64, run under qemu;
-with --extended also for i686 and with that Rust), and runs the regression tests (with hypothesis
-installed into the built interpreter), cargo test and clippy in the Rust
-builds.  Exits non-zero if anything fails.
+supported Rust: dev/toolchains.py); static checks (cargo fmt, ruff); fetch
+the newest pristine CPython 3.13 and 3.13.5 from Debian's source packages
+(or use --cpython-src and --cpython-src-old); then the pytest suite in
+tests/, which applies the overlay to copies of those trees, configures and
+builds CPython with and without Rust (natively and for aarch64, run under
+qemu; with --extended also for i686 and with that Rust), and runs the
+regression tests (with hypothesis installed into the built interpreter),
+cargo test and clippy in the Rust builds.  Exits non-zero if anything
+fails.
 """
 
 from __future__ import annotations

@@ -36,8 +36,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 WORK = PROJECT / ".work"
 
-# Debian's Rust of the current security update (cross builds) and the one
-# that matches the workspace's rust-version (the MSRV build).
+# Debian's Rust of the current security update, for the cross builds (the
+# MSRV build takes the workspace's rust-version: msrv()).
 CROSS_RUST = "1.96"
 
 
