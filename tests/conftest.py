@@ -170,6 +170,16 @@ class Build:
         self.python(f"{wheel}/pip", "install", "--quiet", "--disable-pip-version-check",
                     "--only-binary=:all:", "--target", str(site), *args)
 
+    def rust_tests(self) -> subprocess.CompletedProcess[str]:
+        """`make rust-test`; fail unless it passed and ran the bindgen
+        layout tests of this build's headers (the largest group)."""
+        result = self.make("rust-test", check=False)
+        print(summary(result.stdout))
+        assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+        counts = [int(n) for n in re.findall(r"test result: ok\. (\d+) passed", result.stdout)]
+        assert max(counts) >= 50
+        return result
+
     def regression_tests(self, *options: str, hypothesis: bool = True
                          ) -> subprocess.CompletedProcess[str]:
         """Run REGRESSION_TESTS; fail unless every one ran and passed."""
