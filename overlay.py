@@ -117,6 +117,7 @@ EDITS = [
         "RUST_TARGET=\t@RUST_TARGET@\n"
         "RUST_TARGET_VARIABLE=\t@RUST_TARGET_VARIABLE@\n"
         "RUST_CLANG_FLAGS=\t@RUST_CLANG_FLAGS@\n"
+        "RUST_SANITIZER_FLAGS=\t@RUST_SANITIZER_FLAGS@\n"
         "CARGO_PROFILE=\t@CARGO_PROFILE@\n"
         "RUST_MODULES=\t@RUST_MODULES@\n"
         "RUST_MODOBJS=\t@RUST_MODOBJS@\n",
@@ -134,17 +135,18 @@ EDITS = [
         "def main():",
         "before",
         "# Use the Rust implementation of the codecs where CPython has it\n"
-        "# (configure --with-rust); the code above is the fallback.\n"
+        "# (configure --with-rust).  The functions above stay the reference:\n"
+        "# the Rust ones call them for inputs whose own methods the code above\n"
+        "# would call (subclasses of str and bytes, flags other than None, bool\n"
+        "# and int, ...) and for calls that do not bind.\n"
         "try:\n"
-        "    from _base64 import (\n"
-        "        a85decode, a85encode, b16decode, b16encode, b32decode, b32encode,\n"
-        "        b32hexdecode, b32hexencode, b64decode, b64encode, b85decode,\n"
-        "        b85encode, decodebytes, encodebytes, standard_b64decode,\n"
-        "        standard_b64encode, urlsafe_b64decode, urlsafe_b64encode,\n"
-        "        z85decode, z85encode,\n"
-        "    )\n"
+        "    import _base64\n"
         "except ImportError:\n"
         "    pass\n"
+        "else:\n"
+        "    _base64._fallbacks = {name: globals()[name] for name in dir(_base64)\n"
+        "                          if not name.startswith('_')}\n"
+        "    from _base64 import *\n"
         "\n",
     ),
     Edit(

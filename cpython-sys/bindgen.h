@@ -5,3 +5,14 @@
  * always match the interpreter they are linked into.
  */
 #include "Python.h"
+
+/* The values of macros that expand to casts, which bindgen cannot
+ * evaluate, as enumerators, which it can: src/inline.rs takes them from
+ * here rather than restating each release's numbers. */
+enum {
+#ifdef Py_GIL_DISABLED
+    _PyRust_IMMORTAL_REFCNT_LOCAL = _Py_IMMORTAL_REFCNT_LOCAL,
+#else
+    _PyRust_IMMORTAL_REFCNT = _Py_IMMORTAL_REFCNT,
+#endif
+};

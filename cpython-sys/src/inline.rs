@@ -13,6 +13,10 @@
 use core::ffi::c_void;
 use core::ptr;
 
+#[cfg(not(Py_GIL_DISABLED))]
+use crate::bindings::_PyRust_IMMORTAL_REFCNT;
+#[cfg(Py_GIL_DISABLED)]
+use crate::bindings::_PyRust_IMMORTAL_REFCNT_LOCAL;
 use crate::bindings::{
     _Py_NoneStruct, PyBytesObject, PyModuleDef, PyModuleDef_Base, PyObject, PyTupleObject,
     PyTypeObject, PyType_GetFlags, PyVarObject, Py_DecRef, Py_IncRef, Py_TPFLAGS_UNICODE_SUBCLASS,
@@ -135,17 +139,13 @@ pub const PyModuleDef_HEAD_INIT: PyModuleDef_Base = {
 };
 
 /// `_Py_IMMORTAL_REFCNT`, the reference count of a statically allocated
-/// immortal object in a default (GIL) build.
+/// immortal object in a default (GIL) build, from the headers (bindgen.h).
 #[cfg(not(Py_GIL_DISABLED))]
-pub const _Py_IMMORTAL_REFCNT: Py_ssize_t = if cfg!(target_pointer_width = "64") {
-    u32::MAX as Py_ssize_t
-} else {
-    (u32::MAX >> 2) as Py_ssize_t
-};
+pub const _Py_IMMORTAL_REFCNT: Py_ssize_t = _PyRust_IMMORTAL_REFCNT as Py_ssize_t;
 
 /// `_Py_IMMORTAL_REFCNT_LOCAL`, the same for a free-threaded build.
 #[cfg(Py_GIL_DISABLED)]
-pub const _Py_IMMORTAL_REFCNT_LOCAL: u32 = u32::MAX;
+pub const _Py_IMMORTAL_REFCNT_LOCAL: u32 = _PyRust_IMMORTAL_REFCNT_LOCAL as u32;
 
 /// The reference-count part of `PyObject_HEAD_INIT`.
 #[cfg(not(Py_GIL_DISABLED))]
@@ -180,12 +180,3 @@ pub const Py_MOD_PER_INTERPRETER_GIL_SUPPORTED: *mut c_void = ptr::without_prove
 // Py_mod_gil values (moduleobject.h).
 pub const Py_MOD_GIL_USED: *mut c_void = ptr::null_mut();
 pub const Py_MOD_GIL_NOT_USED: *mut c_void = ptr::without_provenance_mut(1);
-
-extern "C" {
-    /// `_Py_CalculateSuggestions(dir, name)` (internal/pycore_pyerrors.h):
-    /// the "Did you mean" candidate the interpreter itself would offer, as
-    /// a new reference, or NULL (without an exception) when there is none.
-    /// Declared here because bindgen reads only the public headers; the
-    /// Rust modules are linked into the interpreter, where it is defined.
-    pub fn _Py_CalculateSuggestions(dir: *mut PyObject, name: *mut PyObject) -> *mut PyObject;
-}

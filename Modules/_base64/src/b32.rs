@@ -1,12 +1,12 @@
 //! Glue for Base32 and Base16: `b32encode` ... `b16decode`.
 
-use cpython_api::{Borrowed, Bound, Exception, Param, PyResult, Python};
+use cpython_api::{Args, Borrowed, Bound, Chain, Exception, Param, PyResult, Python};
 
 use crate::codec::{base16, base32};
 use crate::docs;
 use crate::input::{
     assert_len, binascii_error, decode_buffer, decode_data, encode_buffer, encode_data, flag,
-    required,
+    plain_data, plain_flag, required,
 };
 
 function!(
@@ -14,7 +14,7 @@ function!(
     c"b32encode",
     docs::B32ENCODE,
     [Param::required("s")],
-    |py, args| b32encode(py, required(args, 0), base32::BASE32)
+    |py, args| b32encode(py, args, base32::BASE32)
 );
 
 function!(
@@ -22,7 +22,7 @@ function!(
     c"b32hexencode",
     docs::B32HEXENCODE,
     [Param::required("s")],
-    |py, args| b32encode(py, required(args, 0), base32::BASE32HEX)
+    |py, args| b32encode(py, args, base32::BASE32HEX)
 );
 
 function!(
@@ -34,10 +34,7 @@ function!(
         Param::optional("casefold"),
         Param::optional("map01")
     ],
-    |py, args| {
-        let map01 = args.get(2).filter(|map01| !map01.is_none());
-        b32decode(py, required(args, 0), args.get(1), map01, base32::BASE32)
-    }
+    |py, args| b32decode(py, args, args.get(2), base32::BASE32)
 );
 
 function!(
@@ -45,14 +42,21 @@ function!(
     c"b32hexdecode",
     docs::B32HEXDECODE,
     [Param::required("s"), Param::optional("casefold")],
-    |py, args| b32decode(py, required(args, 0), args.get(1), None, base32::BASE32HEX)
+    |py, args| b32decode(py, args, None, base32::BASE32HEX)
 );
 
+/// `_b32encode`: `s` itself if it is `bytes` or `bytearray` (a subclass's
+/// `__len__`, `__add__` and `__getitem__` would be called: the Python
+/// code handles those).
 fn b32encode<'py>(
     py: Python<'py>,
-    s: Borrowed<'_, 'py>,
+    args: &Args<'_, 'py>,
     alphabet: &[u8; 32],
-) -> PyResult<Bound<'py>> {
+) -> PyResult<'py, Bound<'py>> {
+    let s = required(args, 0);
+    if !plain_data(s) {
+        return args.call_python();
+    }
     let data = encode_data(py, s)?;
     encode_buffer(
         py,
@@ -62,15 +66,19 @@ fn b32encode<'py>(
     )
 }
 
-/// `base64._b32decode`: the length check, then `map01`, then `casefold`
-/// (evaluated in that order), then the digits and the padding.
+/// `base64._b32decode`: the length check, then `map01`, then `casefold`,
+/// then the digits and the padding.
 fn b32decode<'py>(
     py: Python<'py>,
-    s: Borrowed<'_, 'py>,
-    casefold: Option<Borrowed<'_, 'py>>,
+    args: &Args<'_, 'py>,
     map01: Option<Borrowed<'_, 'py>>,
     alphabet: &[u8; 32],
-) -> PyResult<Bound<'py>> {
+) -> PyResult<'py, Bound<'py>> {
+    let s = required(args, 0);
+    let map01 = map01.filter(|map01| !map01.is_none());
+    if !plain_data(s) || !map01.is_none_or(plain_data) || !plain_flag(args.get(1)) {
+        return args.call_python();
+    }
     let data = decode_data(py, s)?;
     let data = data.as_borrowed();
     if data.size()? % 8 != 0 {
@@ -95,7 +103,7 @@ fn b32decode<'py>(
         map[usize::from(b'0')] = b'O';
         map[usize::from(b'1')] = one;
     }
-    if let Some(true) = casefold.map(|casefold| casefold.is_true()).transpose()? {
+    if flag(args, 1) {
         for entry in map.iter_mut() {
             *entry = entry.to_ascii_uppercase();
         }
@@ -105,7 +113,20 @@ fn b32decode<'py>(
         data,
         base32::decoded_len_bound,
         |data, storage| base32::decode(data, storage, &map, alphabet),
-        |error| binascii_error(py, error.message()),
+        |error| match error {
+            // `b32rev[c]` raised KeyError(c), which the Python code
+            // replaced: raise binascii.Error(...) from None.
+            base32::DecodeError::NonBase32Digit(c) => match py.new_int(i64::from(c)) {
+                Ok(key) => match py.new_exception(Exception::KeyError, &key) {
+                    Ok(handled) => py.raise_chained(handled, Chain::FromNone, || {
+                        binascii_error(py, error.message())
+                    }),
+                    Err(err) => err,
+                },
+                Err(err) => err,
+            },
+            base32::DecodeError::IncorrectPadding => binascii_error(py, error.message()),
+        },
     )
 }
 
@@ -130,8 +151,12 @@ function!(
     docs::B16DECODE,
     [Param::required("s"), Param::optional("casefold")],
     |py, args| {
-        let data = decode_data(py, required(args, 0))?;
-        let casefold = flag(args, 1)?;
+        let s = required(args, 0);
+        if !plain_data(s) || !plain_flag(args.get(1)) {
+            return args.call_python();
+        }
+        let data = decode_data(py, s)?;
+        let casefold = flag(args, 1);
         decode_buffer(
             py,
             data.as_borrowed(),

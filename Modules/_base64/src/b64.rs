@@ -5,8 +5,8 @@ use cpython_api::{Borrowed, Bound, Exception, PY_VERSION, Param, PyResult, Pytho
 use crate::codec::base64::{self as codec, PaddingRules};
 use crate::docs;
 use crate::input::{
-    assert_len, binascii_error, decode_buffer, decode_data, encode_buffer, flag, input_type_check,
-    required,
+    assert_len, binascii_error, decode_data, encode_buffer, flag, input_type_check, plain_data,
+    plain_flag, required,
 };
 
 /// binascii's limit on b2a_base64 input (`BASE64_MAXBIN`): larger inputs
@@ -50,17 +50,21 @@ function!(
         Param::optional("validate")
     ],
     |py, args| {
-        let data = decode_data(py, required(args, 0))?;
+        let s = required(args, 0);
+        let altchars = args.get(1).filter(|altchars| !altchars.is_none());
+        if !plain_data(s) || !altchars.is_none_or(plain_data) || !plain_flag(args.get(2)) {
+            return args.call_python();
+        }
+        let data = decode_data(py, s)?;
         let mut map = codec::identity_map();
-        if let Some(altchars) = args.get(1).filter(|altchars| !altchars.is_none()) {
+        if let Some(altchars) = altchars {
             let altchars = decode_data(py, altchars)?;
             let pair = altchars_pair(py, altchars.as_borrowed())?;
             // bytes.maketrans(altchars, b'+/'): the second entry wins.
             map[usize::from(pair[0])] = b'+';
             map[usize::from(pair[1])] = b'/';
         }
-        let strict = flag(args, 2)?;
-        a2b_base64(py, data.as_borrowed(), &map, strict)
+        a2b_base64(py, data.as_borrowed(), &map, flag(args, 2))
     }
 );
 
@@ -70,7 +74,11 @@ function!(
     docs::STANDARD_B64DECODE,
     [Param::required("s")],
     |py, args| {
-        let data = decode_data(py, required(args, 0))?;
+        let s = required(args, 0);
+        if !plain_data(s) {
+            return args.call_python();
+        }
+        let data = decode_data(py, s)?;
         a2b_base64(py, data.as_borrowed(), &codec::identity_map(), false)
     }
 );
@@ -81,7 +89,11 @@ function!(
     docs::URLSAFE_B64DECODE,
     [Param::required("s")],
     |py, args| {
-        let data = decode_data(py, required(args, 0))?;
+        let s = required(args, 0);
+        if !plain_data(s) {
+            return args.call_python();
+        }
+        let data = decode_data(py, s)?;
         a2b_base64(py, data.as_borrowed(), &codec::urlsafe_map(), false)
     }
 );
@@ -102,18 +114,7 @@ function!(
     |py, args| {
         let s = required(args, 0);
         input_type_check(py, s)?;
-        // binascii's ascii_buffer_converter replaces the buffer error.
-        match py.with_buffer(s, |_| Ok(())) {
-            Ok(()) => a2b_base64(py, s, &codec::identity_map(), false),
-            Err(err) => {
-                py.clear_error(err);
-                Err(py.raise_format(
-                    Exception::TypeError,
-                    c"argument should be bytes, buffer or ASCII string, not '%U'",
-                    &s.type_tp_name(100)?,
-                ))
-            }
-        }
+        a2b_base64(py, s, &codec::identity_map(), false)
     }
 );
 
@@ -138,7 +139,7 @@ fn b64encode<'py>(
     s: Borrowed<'_, 'py>,
     altchars: Option<Borrowed<'_, 'py>>,
     alphabet: &[u8; 64],
-) -> PyResult<Bound<'py>> {
+) -> PyResult<'py, Bound<'py>> {
     let (final_altchars, translate_after) = match altchars {
         Some(altchars) if altchars.is_exact_bytes() => (Some(altchars), None),
         other => (None, other),
@@ -152,7 +153,7 @@ fn b64encode<'py>(
             None => *alphabet,
         };
         let Some(len) = codec::encoded_len(input.len()) else {
-            return Err(py.raise(Exception::MemoryError, ""));
+            return Err(py.no_memory());
         };
         let mut output = py.new_bytes(len)?;
         let storage = output.as_uninit_mut();
@@ -171,7 +172,7 @@ fn b64encode<'py>(
 /// The two replacement characters, with the checks
 /// `assert len(altchars) == 2, repr(altchars)` and
 /// `bytes.maketrans(..., altchars)`.
-fn altchars_pair<'py>(py: Python<'py>, altchars: Borrowed<'_, 'py>) -> PyResult<[u8; 2]> {
+fn altchars_pair<'py>(py: Python<'py>, altchars: Borrowed<'_, 'py>) -> PyResult<'py, [u8; 2]> {
     assert_len(py, altchars, 2)?;
     py.with_buffer(altchars, |buffer| {
         if buffer.len() != 2 {
@@ -190,7 +191,7 @@ fn translate_standard_alphabet<'py>(
     py: Python<'py>,
     encoded: &Bound<'py>,
     alphabet: &[u8; 64],
-) -> PyResult<Bound<'py>> {
+) -> PyResult<'py, Bound<'py>> {
     let mut table: [u8; 256] = codec::identity_map();
     table[usize::from(b'+')] = alphabet[62];
     table[usize::from(b'/')] = alphabet[63];
@@ -202,26 +203,37 @@ fn translate_standard_alphabet<'py>(
 }
 
 /// `binascii.a2b_base64(data.translate(map), strict_mode=strict)` with the
-/// padding rules of this CPython release.
+/// padding rules of this CPython release.  Like binascii's argument
+/// converter, it replaces the error of a buffer it cannot export.
 fn a2b_base64<'py>(
     py: Python<'py>,
     data: Borrowed<'_, 'py>,
     map: &[u8; 256],
     strict: bool,
-) -> PyResult<Bound<'py>> {
+) -> PyResult<'py, Bound<'py>> {
     let rules = PaddingRules::for_version(PY_VERSION);
-    decode_buffer(
-        py,
-        data,
-        codec::decoded_len_bound,
-        |data, storage| codec::decode(data, storage, map, strict, rules),
-        |error| binascii_error(py, &error.message()),
-    )
+    let export_error = |err| {
+        let _replaced = py.take_exception(err);
+        py.raise_message(Exception::TypeError, |message| {
+            message
+                .text("argument should be bytes, buffer or ASCII string, not '")?
+                .str(&data.type_tp_name(100)?)?
+                .text("'")
+        })
+    };
+    py.with_buffer_or(data, export_error, |input| {
+        let mut output = py.new_bytes(codec::decoded_len_bound(input.len()))?;
+        let storage = output.as_uninit_mut();
+        match input.read(|data| codec::decode(data, storage, map, strict, rules)) {
+            Ok(len) => output.finish_with_len(len),
+            Err(error) => Err(binascii_error(py, &error.message())),
+        }
+    })
 }
 
 /// `base64.encodebytes(s)`: lines of 76 characters from 57-byte slices
 /// `s[i:i + 57]`, each encoded by `binascii.b2a_base64`.
-fn encodebytes<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<Bound<'py>> {
+fn encodebytes<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
     input_type_check(py, s)?;
     // For these types len() and slicing are those of the bytes in the
     // buffer, so one pass over the buffer gives the same lines.
@@ -234,13 +246,24 @@ fn encodebytes<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<Bound<'py
     // Any other exporter: its own len() and slicing, like the Python code.
     let len = s.size()?;
     let mut lines = Vec::new();
+    if lines
+        .try_reserve_exact(len.div_ceil(codec::LINE_INPUT))
+        .is_err()
+    {
+        return Err(py.no_memory());
+    }
     for start in (0..len).step_by(codec::LINE_INPUT) {
         let chunk = s.get_slice(start, start + codec::LINE_INPUT)?;
         lines.push(encode_lines(py, chunk.as_borrowed())?);
     }
-    let mut total = 0;
+    // b"".join(pieces)
+    let mut total: usize = 0;
     for line in &lines {
-        total += line.as_borrowed().size()?;
+        let sum = total.checked_add(line.as_borrowed().size()?);
+        let Some(sum) = sum.filter(|&sum| isize::try_from(sum).is_ok()) else {
+            return Err(py.raise(Exception::OverflowError, "join() result is too long"));
+        };
+        total = sum;
     }
     let mut output = py.new_bytes(total)?;
     let storage = output.as_uninit_mut();
@@ -262,6 +285,6 @@ fn encodebytes<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<Bound<'py
 }
 
 /// `binascii.b2a_base64(data)` for each 57 bytes of `data`, joined.
-fn encode_lines<'py>(py: Python<'py>, data: Borrowed<'_, 'py>) -> PyResult<Bound<'py>> {
+fn encode_lines<'py>(py: Python<'py>, data: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
     encode_buffer(py, data, codec::encoded_lines_len, codec::encode_lines)
 }

@@ -1,17 +1,21 @@
 //! Glue for Ascii85, base85 and Z85: `a85encode` ... `z85decode`.
 
-use cpython_api::{Args, Borrowed, Bound, Exception, Param, PyResult, Python};
+use cpython_api::{Args, Bound, Chain, Exception, Param, PyErr, PyResult, Python};
+
+use core::convert::Infallible;
 
 use crate::codec::base85::{self, A85Error, Encoding, Layout};
 use crate::docs;
-use crate::input::{decode_buffer, decode_data, encode_data, flag, required};
+use crate::input::{
+    decode_buffer, decode_data, encode_data, flag, plain_data, plain_flag, required,
+};
 
 function!(
     B85Encode,
     c"b85encode",
     docs::B85ENCODE,
     [Param::required("b"), Param::optional("pad")],
-    |py, args| encode85(py, required(args, 0), args.get(1), &base85::B85)
+    |py, args| encode85(py, args, &base85::B85)
 );
 
 function!(
@@ -19,7 +23,7 @@ function!(
     c"z85encode",
     docs::Z85ENCODE,
     [Param::required("s")],
-    |py, args| encode85(py, required(args, 0), None, &base85::Z85)
+    |py, args| encode85(py, args, &base85::Z85)
 );
 
 function!(
@@ -27,7 +31,7 @@ function!(
     c"b85decode",
     docs::B85DECODE,
     [Param::required("b")],
-    |py, args| decode85(py, required(args, 0), &base85::B85, "base85")
+    |py, args| decode85(py, args, &base85::B85, "base85")
 );
 
 function!(
@@ -35,23 +39,25 @@ function!(
     c"z85decode",
     docs::Z85DECODE,
     [Param::required("s")],
-    |py, args| decode85(py, required(args, 0), &base85::Z85, "z85")
+    |py, args| decode85(py, args, &base85::Z85, "z85")
 );
 
-/// `_85encode(b, chars, chars2, pad)` for base85 and Z85: `pad` is only
-/// looked at when the input is not a whole number of groups.
+/// `_85encode(b, chars, chars2, pad)` for base85 and Z85 (whose only
+/// parameter, `s`, is the data: `args.get(1)` is then `None`).
 fn encode85<'py>(
     py: Python<'py>,
-    b: Borrowed<'_, 'py>,
-    pad: Option<Borrowed<'_, 'py>>,
+    args: &Args<'_, 'py>,
     alphabet: &base85::Alphabet,
-) -> PyResult<Bound<'py>> {
+) -> PyResult<'py, Bound<'py>> {
+    let b = required(args, 0);
+    if !plain_data(b) || !plain_flag(args.get(1)) {
+        return args.call_python();
+    }
+    let pad = flag(args, 1);
     let data = encode_data(py, b)?;
     py.with_buffer(data.as_borrowed(), |input| {
-        let pad = match pad {
-            Some(pad) if input.len() % 4 != 0 => pad.is_true()?,
-            _ => false,
-        };
+        // `pad` matters only for a partial last group.
+        let pad = pad && input.len() % 4 != 0;
         let options = Encoding {
             pad,
             ..Encoding::default()
@@ -67,18 +73,82 @@ fn encode85<'py>(
 /// `b85decode` and `z85decode` (which reports errors as `z85`).
 fn decode85<'py>(
     py: Python<'py>,
-    b: Borrowed<'_, 'py>,
+    args: &Args<'_, 'py>,
     alphabet: &base85::Alphabet,
     codec: &str,
-) -> PyResult<Bound<'py>> {
+) -> PyResult<'py, Bound<'py>> {
+    let b = required(args, 0);
+    if !plain_data(b) {
+        return args.call_python();
+    }
     let data = decode_data(py, b)?;
     decode_buffer(
         py,
         data.as_borrowed(),
         base85::b85_decoded_len,
         |data, storage| base85::b85_decode(data, storage, alphabet),
-        |error| py.raise(Exception::ValueError, &error.message(codec)),
+        |error| raise_b85_error(py, error, codec),
     )
+}
+
+/// The ValueError of `b85decode`, raised `from None` in the handler of the
+/// error the Python code caught; `z85decode` raises its own from None in
+/// the handler of that one.
+fn raise_b85_error<'py>(py: Python<'py>, error: base85::B85Error, codec: &str) -> PyErr<'py> {
+    let base85_error = match error {
+        // `acc * 85 + _b85dec[c]` with `_b85dec[c]` None.
+        base85::B85Error::BadCharacter(_) => raise_replacing(
+            py,
+            Caught::AddNone,
+            Exception::ValueError,
+            &error.message("base85"),
+        ),
+        // `packI(acc)` with acc >= 2**32.
+        base85::B85Error::Overflow(_) => raise_replacing(
+            py,
+            Caught::PackOverflow,
+            Exception::ValueError,
+            &error.message("base85"),
+        ),
+    };
+    if codec == "base85" {
+        return base85_error;
+    }
+    let handled = py.take_exception(base85_error);
+    py.raise_chained(handled, Chain::FromNone, || {
+        py.raise(Exception::ValueError, &error.message(codec))
+    })
+}
+
+/// The exceptions that the Python code's codec loops catch and replace.
+enum Caught {
+    /// `int + None`.
+    AddNone,
+    /// `struct.pack('!I', n)` for `n >= 2**32`.
+    PackOverflow,
+}
+
+/// Raise `exception(message)` from None while handling the error `caught`
+/// that the Python code raised and caught there.
+fn raise_replacing<'py>(
+    py: Python<'py>,
+    caught: Caught,
+    exception: Exception,
+    message: &str,
+) -> PyErr<'py> {
+    let handled = match caught {
+        Caught::AddNone => py
+            .new_str("unsupported operand type(s) for +: 'int' and 'NoneType'")
+            .and_then(|text| py.new_exception(Exception::TypeError, &text)),
+        Caught::PackOverflow => py.import_attr(c"struct", c"error").and_then(|error| {
+            let text = py.new_str("'I' format requires 0 <= number <= 4294967295")?;
+            py.new_exception_of(&error, &text)
+        }),
+    };
+    match handled {
+        Ok(handled) => py.raise_chained(handled, Chain::FromNone, || py.raise(exception, message)),
+        Err(err) => err,
+    }
 }
 
 function!(
@@ -95,36 +165,33 @@ function!(
     |py, args| a85encode(py, args)
 );
 
-/// `a85encode`: the Python code evaluates `pad` only for a partial last
-/// group, `foldspaces` only for non-zero groups, then `adobe`, `wrapcol`.
-fn a85encode<'py>(py: Python<'py>, args: &Args<'_, 'py>) -> PyResult<Bound<'py>> {
-    let data = encode_data(py, required(args, 0))?;
+/// `a85encode` for plain flags and an `int` (or absent) `wrapcol`: then no
+/// Python code runs, so the order in which the Python code evaluates them
+/// cannot show.
+fn a85encode<'py>(py: Python<'py>, args: &Args<'_, 'py>) -> PyResult<'py, Bound<'py>> {
+    let b = required(args, 0);
+    let plain_wrapcol = args
+        .get(2)
+        .is_none_or(|wrapcol| wrapcol.is_exact_int() || wrapcol.is_exact_bool());
+    let flags = [1, 3, 4].map(|index| args.get(index));
+    if !plain_data(b) || !plain_wrapcol || !flags.into_iter().all(plain_flag) {
+        return args.call_python();
+    }
+    let [fold_spaces, pad, adobe] = [1, 3, 4].map(|index| flag(args, index));
+    let wrapcol = match args.get(2) {
+        Some(wrapcol) if wrapcol.is_true()? => {
+            // max(2 if adobe else 1, wrapcol)
+            Some(wrapcol.index_saturating()?.max(if adobe { 2 } else { 1 }))
+        }
+        _ => None,
+    };
+    let data = encode_data(py, b)?;
     py.with_buffer(data.as_borrowed(), |input| {
-        let pad = if input.len() % 4 != 0 {
-            flag(args, 3)?
-        } else {
-            false
-        };
-        let any_nonzero = input.read(|data| data.iter().any(|&byte| byte != 0));
-        let fold_spaces = if any_nonzero { flag(args, 1)? } else { false };
+        let pad = pad && input.len() % 4 != 0;
         let options = Encoding {
             pad,
             fold_nuls: true,
             fold_spaces,
-        };
-        let adobe = flag(args, 4)?;
-        let wrapcol = match args.get(2) {
-            Some(wrapcol) if wrapcol.is_true()? => {
-                let low = py.new_int(if adobe { 2 } else { 1 })?;
-                // max(low, wrapcol): wrapcol if it compares greater.
-                let width = if wrapcol.gt(low.as_borrowed())? {
-                    wrapcol
-                } else {
-                    low.as_borrowed()
-                };
-                Some(width.index_saturating()?.max(1))
-            }
-            _ => None,
         };
         let layout = Layout { adobe, wrapcol };
         // Allocated for no folds and shrunk after: finding the length first
@@ -152,17 +219,25 @@ function!(
 
 const DEFAULT_IGNORECHARS: &[u8] = b" \t\n\r\x0b";
 
-fn a85decode<'py>(py: Python<'py>, args: &Args<'_, 'py>) -> PyResult<Bound<'py>> {
-    let data = decode_data(py, required(args, 0))?;
-    let adobe = flag(args, 2)?;
+/// `a85decode` for plain flags and `ignorechars` of exact type `bytes`
+/// (any other `ignorechars` has its `__contains__` called).
+fn a85decode<'py>(py: Python<'py>, args: &Args<'_, 'py>) -> PyResult<'py, Bound<'py>> {
+    let b = required(args, 0);
     let ignorechars = args.get(3);
-    let fixed_ignored: Option<[bool; 256]> = match ignorechars {
-        None => Some(byte_set(DEFAULT_IGNORECHARS)),
-        Some(chars) if chars.is_exact_bytes() => {
-            Some(py.with_buffer(chars, |buffer| Ok(buffer.read(byte_set)))?)
-        }
-        Some(_) => None,
+    if !plain_data(b)
+        || !plain_flag(args.get(1))
+        || !plain_flag(args.get(2))
+        || !ignorechars.is_none_or(|chars| chars.is_exact_bytes())
+    {
+        return args.call_python();
+    }
+    let fold_spaces = flag(args, 1);
+    let adobe = flag(args, 2);
+    let ignored = match ignorechars {
+        Some(chars) => py.with_buffer(chars, |buffer| Ok(buffer.read(byte_set)))?,
+        None => byte_set(DEFAULT_IGNORECHARS),
     };
+    let data = decode_data(py, b)?;
     py.with_buffer(data.as_borrowed(), |input| {
         let mut range = 0..input.len();
         if adobe {
@@ -174,30 +249,32 @@ fn a85decode<'py>(py: Python<'py>, args: &Args<'_, 'py>) -> PyResult<Bound<'py>>
                     "Ascii85 encoded byte sequences must end with b'~>'",
                 ));
             }
-            range = if starts && input.len() >= 4 {
-                2..input.len() - 2
+            // b[2:-2] (empty for b'<~>') or b[:-2]
+            range = if starts {
+                2..(input.len() - 2).max(2)
             } else {
                 0..input.len() - 2
             };
-            if starts && input.len() < 4 {
-                // b'<~>': b[2:-2] is empty.
-                range = 0..0;
-            }
         }
         let bound = input.read(|data| base85::a85_decoded_len_bound(&data[range.clone()]));
         let mut output = py.new_bytes(bound)?;
         let storage = output.as_uninit_mut();
-        // The callbacks may run Python code, so the input is copied first.
-        let body = input.read(|data| data[range.clone()].to_vec());
-        let fold_spaces = || flag(args, 1);
-        let ignored = |byte: u8| match (&fixed_ignored, ignorechars) {
-            (Some(set), _) => Ok(set[usize::from(byte)]),
-            (None, Some(chars)) => chars.contains_int(i64::from(byte)),
-            (None, None) => Ok(false),
-        };
-        match base85::a85_decode(&body, storage, fold_spaces, ignored) {
+        let decoded = input.read(|data| {
+            base85::a85_decode::<Infallible>(
+                &data[range],
+                storage,
+                || Ok(fold_spaces),
+                |byte| Ok(ignored[usize::from(byte)]),
+            )
+        });
+        match decoded {
             Ok(len) => output.finish_with_len(len),
-            Err(A85Error::Callback(err)) => Err(err),
+            Err(A85Error::Overflow) => Err(raise_replacing(
+                py,
+                Caught::PackOverflow,
+                Exception::ValueError,
+                "Ascii85 overflow",
+            )),
             Err(error) => {
                 Err(py.raise(Exception::ValueError, &error.message().unwrap_or_default()))
             }

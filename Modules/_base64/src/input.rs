@@ -1,31 +1,62 @@
 //! How `Lib/base64.py` accepts its inputs, and its shared error helpers.
+//!
+//! The functions here model the inputs whose handling by the Python code
+//! runs no Python code of the caller's: exact `bytes`, `bytearray`, `str`
+//! and `memoryview`, other buffer exporters (whose `__buffer__` is called
+//! as often and when the Python code calls it), and flags that are
+//! `None`, `bool` or `int`.  For anything else (subclasses whose methods
+//! the Python code calls, flags whose `__bool__` it calls), the glue hands
+//! the call to the Python function ([`cpython_api::Args::call_python`]).
 
 use core::mem::MaybeUninit;
 
-use cpython_api::{Args, Borrowed, Bound, Exception, PyErr, PyResult, Python};
+use cpython_api::{Args, Borrowed, Bound, Chain, Exception, PyErr, PyResult, Python};
 
-/// A required argument: the parser has already raised if it was missing.
+/// A required argument: binding has already made sure it was given.
 pub fn required<'a, 'py>(args: &Args<'a, 'py>, index: usize) -> Borrowed<'a, 'py> {
     args.get(index)
-        .expect("required argument checked by the parser")
+        .expect("required argument checked by binding")
 }
 
-/// `bool()` of an optional argument whose default is false.
-pub fn flag(args: &Args<'_, '_>, index: usize) -> PyResult<bool> {
-    args.get(index).map_or(Ok(false), |value| value.is_true())
+/// Whether the Python code's use of data argument `s` runs no Python code
+/// of the caller's beyond `__buffer__`: anything but a subclass of `str`,
+/// `bytes` or `bytearray` (whose `encode`, `translate`, `__len__`,
+/// `__getitem__`, `__add__`, ... the Python code would call).
+pub fn plain_data(s: Borrowed<'_, '_>) -> bool {
+    if s.is_str() {
+        return s.is_exact_str();
+    }
+    !s.is_bytes_or_bytearray() || s.is_exact_bytes() || s.is_exact_bytearray()
+}
+
+/// Whether `bool(value)` runs no Python code: `None`, `bool` or `int`
+/// (not subclasses, which may define `__bool__`).
+pub fn plain_flag(value: Option<Borrowed<'_, '_>>) -> bool {
+    value.is_none_or(|value| value.is_none() || value.is_exact_bool() || value.is_exact_int())
+}
+
+/// `bool()` of an optional argument whose default is false.  Call it only
+/// for a [`plain_flag`]: it runs no Python code and cannot fail.
+pub fn flag(args: &Args<'_, '_>, index: usize) -> bool {
+    args.get(index).is_some_and(|value| {
+        value
+            .is_true()
+            .expect("bool() of a plain flag does not fail")
+    })
 }
 
 /// Raise `binascii.Error(message)`.
-pub fn binascii_error(py: Python<'_>, message: &str) -> PyErr {
+pub fn binascii_error<'py>(py: Python<'py>, message: &str) -> PyErr<'py> {
     match py.import_attr(c"binascii", c"Error") {
         Ok(error) => py.raise_type(&error, message),
         Err(err) => err,
     }
 }
 
-/// `base64._bytes_from_decode_data(s)`: ASCII `str`, `bytes`/`bytearray`
-/// as they are, any other buffer copied by `memoryview(s).tobytes()`.
-pub fn decode_data<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<Bound<'py>> {
+/// `base64._bytes_from_decode_data(s)` for a [`plain_data`] `s`: ASCII
+/// `str`, `bytes`/`bytearray` as they are, any other buffer copied by
+/// `memoryview(s).tobytes()`.
+pub fn decode_data<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
     if s.is_str() {
         return py.ascii_bytes(s, "string argument should contain only ASCII characters");
     }
@@ -35,20 +66,23 @@ pub fn decode_data<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<Bound
     match py.memoryview(s) {
         Ok(view) => view.as_borrowed().call_method0(c"tobytes"),
         Err(err) => {
-            py.catch_type_error(err)?;
+            let handled = py.catch_type_error(err)?;
             let name = class_name(s)?;
-            Err(py.raise_format(
-                Exception::TypeError,
-                c"argument should be a bytes-like object or ASCII string, not %R",
-                &name,
-            ))
+            // raise TypeError(...) from None
+            Err(py.raise_chained(handled, Chain::FromNone, || {
+                py.raise_message(Exception::TypeError, |message| {
+                    message
+                        .text("argument should be a bytes-like object or ASCII string, not ")?
+                        .repr(&name)
+                })
+            }))
         }
     }
 }
 
 /// `s if isinstance(s, bytes_types) else memoryview(s).tobytes()`, what
 /// the base32 and base85 encoders start with.
-pub fn encode_data<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<Bound<'py>> {
+pub fn encode_data<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
     if s.is_bytes_or_bytearray() {
         return Ok(s.to_owned());
     }
@@ -56,22 +90,23 @@ pub fn encode_data<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<Bound
 }
 
 /// `s.__class__.__name__`, which the Python code puts in its messages.
-fn class_name<'py>(s: Borrowed<'_, 'py>) -> PyResult<Bound<'py>> {
+fn class_name<'py>(s: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
     s.getattr(c"__class__")?.as_borrowed().getattr(c"__name__")
 }
 
 /// `base64._input_type_check(s)` (encodebytes, decodebytes).
-pub fn input_type_check<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<()> {
+pub fn input_type_check<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, ()> {
     let view = match py.memoryview(s) {
         Ok(view) => view,
         Err(err) => {
-            py.catch_type_error(err)?;
+            let handled = py.catch_type_error(err)?;
             let name = class_name(s)?;
-            return Err(py.raise_format(
-                Exception::TypeError,
-                c"expected bytes-like object, not %S",
-                &name,
-            ));
+            // raise TypeError(msg) from err
+            return Err(py.raise_chained(handled, Chain::FromHandled, || {
+                py.raise_message(Exception::TypeError, |message| {
+                    message.text("expected bytes-like object, not ")?.str(&name)
+                })
+            }));
         }
     };
     let view = view.as_borrowed();
@@ -81,29 +116,31 @@ pub fn input_type_check<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<
         .any(|f| format.as_borrowed().str_equals(f))
     {
         let name = class_name(s)?;
-        return Err(py.raise_format2(
-            Exception::TypeError,
-            c"expected single byte elements, not %R from %S",
-            &format,
-            &name,
-        ));
+        return Err(py.raise_message(Exception::TypeError, |message| {
+            message
+                .text("expected single byte elements, not ")?
+                .repr(&format)?
+                .text(" from ")?
+                .str(&name)
+        }));
     }
     let ndim = view.getattr(c"ndim")?;
     if ndim.as_borrowed().as_i64()? != 1 {
         let name = class_name(s)?;
-        return Err(py.raise_format2(
-            Exception::TypeError,
-            c"expected 1-D data, not %S-D data from %S",
-            &ndim,
-            &name,
-        ));
+        return Err(py.raise_message(Exception::TypeError, |message| {
+            message
+                .text("expected 1-D data, not ")?
+                .str(&ndim)?
+                .text("-D data from ")?
+                .str(&name)
+        }));
     }
     Ok(())
 }
 
 /// `assert len(x) == n, repr(x)` (skipped under -O, like the assert).
-pub fn assert_len<'py>(py: Python<'py>, x: Borrowed<'_, 'py>, n: usize) -> PyResult<()> {
-    if py.asserts_enabled()? && x.size()? != n {
+pub fn assert_len<'py>(py: Python<'py>, x: Borrowed<'_, 'py>, n: usize) -> PyResult<'py, ()> {
+    if py.asserts_enabled() && x.size()? != n {
         let message = x.repr()?;
         return Err(py.raise_with(Exception::AssertionError, &message));
     }
@@ -117,10 +154,10 @@ pub fn encode_buffer<'py>(
     data: Borrowed<'_, 'py>,
     size: impl FnOnce(usize) -> Option<usize>,
     fill: impl FnOnce(&[u8], &mut [MaybeUninit<u8>]) + Send,
-) -> PyResult<Bound<'py>> {
+) -> PyResult<'py, Bound<'py>> {
     py.with_buffer(data, |input| {
         let Some(len) = size(input.len()) else {
-            return Err(py.raise(Exception::MemoryError, ""));
+            return Err(py.no_memory());
         };
         let mut output = py.new_bytes(len)?;
         let storage = output.as_uninit_mut();
@@ -137,8 +174,8 @@ pub fn decode_buffer<'py, E: Send>(
     data: Borrowed<'_, 'py>,
     bound: impl FnOnce(usize) -> usize,
     decode: impl FnOnce(&[u8], &mut [MaybeUninit<u8>]) -> Result<usize, E> + Send,
-    raise: impl FnOnce(E) -> PyErr,
-) -> PyResult<Bound<'py>> {
+    raise: impl FnOnce(E) -> PyErr<'py>,
+) -> PyResult<'py, Bound<'py>> {
     py.with_buffer(data, |input| {
         let mut output = py.new_bytes(bound(input.len()))?;
         let storage = output.as_uninit_mut();

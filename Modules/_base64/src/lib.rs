@@ -22,7 +22,7 @@ macro_rules! function {
             fn call<'py>(
                 $py: ::cpython_api::Python<'py>,
                 $args: &::cpython_api::Args<'_, 'py>,
-            ) -> ::cpython_api::PyResult<::cpython_api::Bound<'py>> {
+            ) -> ::cpython_api::PyResult<'py, ::cpython_api::Bound<'py>> {
                 $body
             }
         }
@@ -36,15 +36,43 @@ mod codec;
 mod docs;
 mod input;
 
-use cpython_api::{MethodDef, ModuleDef};
+#[cfg(debug_assertions)]
+use cpython_api::Param;
+use cpython_api::{Borrowed, MethodDef, ModuleDef, PyResult, Python};
 
 pub static MODULE: ModuleDef = ModuleDef::new(
     c"_base64",
     c"Rust implementation of the base64 module's codecs.",
     &METHODS,
+    exec,
 );
 
-static METHODS: [MethodDef; 21] = [
+/// At import: the vector instruction level, capped by the environment
+/// variable if it is set (see `codec::simd`).
+fn exec<'py>(py: Python<'py>, _module: Borrowed<'_, 'py>) -> PyResult<'py, ()> {
+    let environ = py.import_attr(c"os", c"environ")?;
+    let requested = match environ
+        .as_borrowed()
+        .get_optional_item(codec::simd::LEVEL_VARIABLE)?
+    {
+        // A value that is not UTF-8 names no level.
+        Some(value) => value
+            .as_borrowed()
+            .to_utf8()
+            .map_err(|err| py.take_exception(err))
+            .ok(),
+        None => None,
+    };
+    codec::simd::set_active(requested.as_deref());
+    Ok(())
+}
+
+#[cfg(not(debug_assertions))]
+const TEST_HOOKS: usize = 0;
+#[cfg(debug_assertions)]
+const TEST_HOOKS: usize = 1;
+
+static METHODS: [MethodDef; 21 + TEST_HOOKS] = [
     MethodDef::function::<b64::B64Encode>(),
     MethodDef::function::<b64::B64Decode>(),
     MethodDef::function::<b64::StandardB64Encode>(),
@@ -65,5 +93,22 @@ static METHODS: [MethodDef; 21] = [
     MethodDef::function::<b85::B85Decode>(),
     MethodDef::function::<b85::Z85Encode>(),
     MethodDef::function::<b85::Z85Decode>(),
+    #[cfg(debug_assertions)]
+    MethodDef::function::<TestPanic>(),
     MethodDef::END,
 ];
+
+// In builds with debug assertions only (--with-pydebug): a function that
+// panics, so that the regression tests can check what a bug in a Rust
+// function does to the interpreter: a SystemError, not an abort.
+#[cfg(debug_assertions)]
+function!(
+    TestPanic,
+    c"_test_panic",
+    c"_test_panic(message)\n--\n\nPanic with message (a test of the panic handling).",
+    [Param::required("message")],
+    |_py, args| {
+        let message = input::required(args, 0).to_utf8()?;
+        panic!("{message}")
+    }
+);

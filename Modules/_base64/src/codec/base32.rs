@@ -40,14 +40,15 @@ pub fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u8; 32])
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecodeError {
     IncorrectPadding,
-    NonBase32Digit,
+    /// With the first byte (after the translation) that is not a digit.
+    NonBase32Digit(u8),
 }
 
 impl DecodeError {
     pub fn message(self) -> &'static str {
         match self {
             DecodeError::IncorrectPadding => "Incorrect padding",
-            DecodeError::NonBase32Digit => "Non-base32 digit found",
+            DecodeError::NonBase32Digit(_) => "Non-base32 digit found",
         }
     }
 }
@@ -99,8 +100,13 @@ pub fn decode(
             slot.write(byte);
         }
     }
+    let first_invalid = || {
+        let mut translated = input.iter().map(|&c| map[usize::from(c)]);
+        let bad = translated.find(|&c| symbol_values[usize::from(c)] == INVALID);
+        DecodeError::NonBase32Digit(bad.expect("a byte was found invalid"))
+    };
     if invalid & u64::from_ne_bytes([INVALID; 8]) != 0 {
-        return Err(DecodeError::NonBase32Digit);
+        return Err(first_invalid());
     }
     let mut written = whole.len() / 8 * 5;
     let mut last_acc = 0u64;
@@ -110,7 +116,7 @@ pub fn decode(
             (acc << 5 | u64::from(value & 0x1f), invalid | value)
         });
         if invalid & INVALID != 0 {
-            return Err(DecodeError::NonBase32Digit);
+            return Err(first_invalid());
         }
         for (slot, &byte) in short_output[..5].iter_mut().zip(&acc.to_be_bytes()[3..]) {
             slot.write(byte);
@@ -181,8 +187,8 @@ mod tests {
             })
         };
         assert_eq!(run(b"MY====="), Err(DecodeError::IncorrectPadding));
-        assert_eq!(run(b"M1======"), Err(DecodeError::NonBase32Digit));
-        assert_eq!(run(b"MY=A===="), Err(DecodeError::NonBase32Digit));
+        assert_eq!(run(b"M1======"), Err(DecodeError::NonBase32Digit(b'1')));
+        assert_eq!(run(b"MY=A===="), Err(DecodeError::NonBase32Digit(b'=')));
         assert_eq!(run(b"M======="), Err(DecodeError::IncorrectPadding));
         assert_eq!(run(b"========"), Err(DecodeError::IncorrectPadding));
         assert_eq!(run(b""), Ok(vec![]));

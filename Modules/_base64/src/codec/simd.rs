@@ -5,7 +5,10 @@
 //! `scalar|neon` (aarch64) in the environment caps the level (for tests
 //! and benchmarks of each path); a level the CPU lacks is never used,
 //! whatever the environment says, and a name this architecture does not
-//! have is ignored.  Every kernel also takes its level as an argument, so
+//! have is ignored.  The module reads the variable from `os.environ` when
+//! it is first imported, attached to the interpreter (the C library's
+//! `getenv` is not safe while other threads change the environment), and
+//! passes it to [`set_active`].  Every kernel also takes its level as an argument, so
 //! tests can run each one directly.
 //!
 //! x86-64 and aarch64 have kernels for each of their levels; on other
@@ -14,7 +17,7 @@
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// The environment variable that caps the level.
-pub const LEVEL_VARIABLE: &str = "_PYTHON_BASE64_SIMD";
+pub const LEVEL_VARIABLE: &core::ffi::CStr = c"_PYTHON_BASE64_SIMD";
 
 /// Instruction set levels of this architecture, in increasing order of
 /// capability.
@@ -82,14 +85,29 @@ pub fn detected() -> Level {
     cached(&DETECTED, detect)
 }
 
-/// The level the codecs use: `detected()`, capped by `LEVEL_VARIABLE`.
+static ACTIVE: AtomicU8 = AtomicU8::new(0);
+
+/// The level the codecs use: the one [`set_active`] chose, or
+/// `detected()` before it ran (in `cargo test`).
 pub fn active() -> Level {
-    static ACTIVE: AtomicU8 = AtomicU8::new(0);
-    cached(&ACTIVE, || {
-        let requested = std::env::var(LEVEL_VARIABLE).ok();
-        let cap = requested.as_deref().and_then(Level::from_name);
-        cap.map_or(detected(), |cap| cap.min(detected()))
-    })
+    Level::from_u8(ACTIVE.load(Ordering::Relaxed)).unwrap_or_else(detected)
+}
+
+/// Choose the level from the value of `LEVEL_VARIABLE` (`None` if unset);
+/// the first choice in the process stays, as the environment is read at
+/// the first import only.
+pub fn set_active(requested: Option<&str>) {
+    let level = capped(requested, detected());
+    // A later import keeps the first choice, so the kernels in use never
+    // change under running calls.
+    let _ = ACTIVE.compare_exchange(0, level as u8, Ordering::Relaxed, Ordering::Relaxed);
+}
+
+/// `detected`, capped by the level `requested` names, if it names one.
+fn capped(requested: Option<&str>, detected: Level) -> Level {
+    requested
+        .and_then(Level::from_name)
+        .map_or(detected, |cap| cap.min(detected))
 }
 
 /// Every level this CPU supports, from `Scalar` up.
@@ -167,9 +185,16 @@ mod tests {
     }
 
     #[test]
-    fn active_never_exceeds_detected() {
-        assert!(active() <= detected());
-        assert!(supported().any(|level| level == Level::Scalar));
-        assert_eq!(supported().last(), Some(detected()));
+    fn a_request_caps_the_level_but_never_raises_it() {
+        let top = *Level::ALL.last().unwrap();
+        for &cpu in Level::ALL {
+            assert_eq!(capped(None, cpu), cpu);
+            assert_eq!(capped(Some("no-such-level"), cpu), cpu);
+            assert_eq!(capped(Some("scalar"), cpu), Level::Scalar);
+            assert_eq!(capped(Some(top.name()), cpu), cpu);
+            for &request in Level::ALL {
+                assert_eq!(capped(Some(request.name()), cpu), request.min(cpu));
+            }
+        }
     }
 }

@@ -13,14 +13,16 @@
 //! mutable exporter (`bytearray`, `array.array`, memoryviews of them, ...):
 //! another thread may write it at any moment, in a free-threaded build and
 //! in a default build too (`readinto` releases the GIL while the kernel
-//! fills the buffer).  For those, the closure sees a private snapshot,
-//! copied with relaxed atomic loads, which are defined even while another
-//! thread writes.  It is taken at the first `read` and shared by every
-//! later `read` of the same borrow, so a codec that reads twice (to size
-//! its output, then to fill it) sees one state of the buffer; the result
-//! encodes some state of the buffer during the call, as the C code reading
-//! the same buffer would, and the codec's own assumptions hold.  An exported
-//! buffer can never be resized or freed, so its memory stays valid.
+//! fills the buffer).  For those, [`Python::with_buffer`] first copies the
+//! buffer into private memory (see [`snapshot`] for why that copy is
+//! defined even while another thread writes), and every `read` shows the
+//! copy: a codec that reads twice (to size its output, then to fill it)
+//! sees one state of the buffer, and the result encodes some state of the
+//! buffer during the call, as the C code reading the same buffer would.
+//! The copy is allocated fallibly: a buffer too large to copy raises
+//! `MemoryError`, as the Python code's own copies do.  An exported buffer
+//! can never be resized or freed, so its memory stays valid while it is
+//! copied.
 //!
 //! # Why long reads release the GIL
 //!
@@ -31,23 +33,20 @@
 //! sees stay valid: a `bytes` object cannot change, a snapshot is private,
 //! and the exported buffer keeps the exporter alive and unresized.
 
-use core::cell::OnceCell;
 use core::mem::{MaybeUninit, align_of, size_of};
-use core::sync::atomic::Ordering::Relaxed;
-use core::sync::atomic::{AtomicU8, AtomicUsize};
 
 use cpython_sys as ffi;
 
-use crate::error::PyResult;
+use crate::error::{PyErr, PyResult};
 use crate::object::Borrowed;
 use crate::python::Python;
 
 /// A `Py_buffer` held for the duration of [`Python::with_buffer`].
 pub struct BufferView<'v> {
     view: &'v ffi::Py_buffer,
-    immutable: bool,
-    /// The copy of a mutable buffer, made once (see the module docs).
-    snapshot: OnceCell<Vec<u8>>,
+    /// The copy of a mutable buffer (see the module docs); `None` for
+    /// `bytes`, whose storage is read in place.
+    snapshot: Option<Vec<u8>>,
 }
 
 impl BufferView<'_> {
@@ -66,7 +65,7 @@ impl BufferView<'_> {
     /// for why `f` must be `Send`, and why it may run detached).
     pub fn read<T>(&self, f: impl FnOnce(&[u8]) -> T + Send) -> T {
         if self.len() < DETACH_MIN_LEN {
-            return self.read_attached(f);
+            return f(self.bytes());
         }
         // SAFETY: a BufferView exists only inside `Python::with_buffer`,
         // on the attached thread (it is neither Send nor Sync, so neither
@@ -74,24 +73,22 @@ impl BufferView<'_> {
         // closure), so the thread is attached here; `f` is `Send`, so it
         // holds no token and makes no C API call while detached.
         let _detached = unsafe { Detached::new() };
-        self.read_attached(f)
+        f(self.bytes())
     }
 
-    fn read_attached<T>(&self, f: impl FnOnce(&[u8]) -> T + Send) -> T {
+    fn bytes(&self) -> &[u8] {
+        if let Some(copy) = &self.snapshot {
+            return copy;
+        }
         let len = self.len();
         if len == 0 {
-            return f(&[]);
-        }
-        let data = self.view.buf.cast::<u8>();
-        if !self.immutable {
-            return f(self.snapshot.get_or_init(|| snapshot(data, len)));
+            return &[];
         }
         // SAFETY: a successful PyBUF_SIMPLE request gives `len` contiguous
         // readable bytes at `buf`, valid until PyBuffer_Release, which runs
-        // after `f` returns; the exporter is a bytes object, whose content
-        // nobody writes.
-        let bytes = unsafe { core::slice::from_raw_parts(data, len) };
-        f(bytes)
+        // after this view is gone; without a snapshot the exporter is a
+        // bytes object, whose content nobody writes.
+        unsafe { core::slice::from_raw_parts(self.view.buf.cast::<u8>(), len) }
     }
 }
 
@@ -103,6 +100,8 @@ pub const DETACH_MIN_LEN: usize = 64 * 1024;
 
 /// The thread detached from the interpreter (`PyEval_SaveThread`) until
 /// dropped (`PyEval_RestoreThread`), on every path including a panic.
+/// Tied to the thread that detached (neither `Send` nor `Sync`).
+#[must_use = "the thread re-attaches when the guard is dropped"]
 struct Detached {
     state: *mut ffi::PyThreadState,
 }
@@ -126,32 +125,74 @@ impl Drop for Detached {
     }
 }
 
-/// A copy of `len` bytes at `data`, which other threads may be writing,
-/// read a word at a time where aligned.  `data..data + len` must be
-/// readable for the whole call (as in [`BufferView::read`]).
-fn snapshot(data: *const u8, len: usize) -> Vec<u8> {
+/// Copy `len` bytes at `data`, which other threads may be writing, into
+/// `copy` (of exactly `len` bytes).
+///
+/// # Why this read is defined
+///
+/// Nothing orders the writers' stores with these loads: C code (a
+/// `bytearray` method, `readinto`, a C extension) writes the buffer with
+/// plain stores of any width, without locks.  In the abstract models of
+/// C and Rust, a plain or atomic load racing such a store is undefined,
+/// and no Rust operation changes that; the C code this module replaces
+/// reads the same buffers the same way.  What this copy relies on is the
+/// level below, which defines the operation: the loads are *volatile*, and
+/// LLVM's memory model gives a volatile load that races a store a
+/// target-defined result, the bytes the hardware reads, where a racing
+/// non-volatile (or atomic) load may be `undef`.  On every supported
+/// target an aligned load of at most a machine word is one instruction
+/// that reads each byte as some value it held, whatever widths the
+/// writers used, and it reads read-only pages too (no atomic
+/// read-modify-write is involved, unlike some atomic loads).  The copy's
+/// bytes are therefore ordinary initialized values, possibly a mixture of
+/// old and new ones, and all codec logic runs on the copy, which no other
+/// thread can reach: the codec's own assumptions (a stable length, stable
+/// bytes between two passes) hold.
+///
+/// # Safety
+///
+/// `data..data + len` must be readable for the whole call (the buffer is
+/// exported), and `copy.len() == len`.
+unsafe fn snapshot(data: *const u8, len: usize, copy: &mut [MaybeUninit<u8>]) {
+    assert_eq!(copy.len(), len, "the copy must be as long as the buffer");
     let word = size_of::<usize>();
-    let aligned = data.align_offset(align_of::<AtomicUsize>()).min(len);
-    let mut copy = Vec::with_capacity(len);
+    let aligned = data.align_offset(align_of::<usize>()).min(len);
     let mut i = 0;
     while i < len {
         // SAFETY: i < len, so `data + i` is inside the readable buffer.
         let at = unsafe { data.add(i) };
         if i >= aligned && len - i >= word {
             // SAFETY: `data + aligned` is word-aligned and i advances by
-            // whole words past it, so `at` is aligned; the word is inside
-            // the buffer; an atomic load is defined under concurrent writes.
-            let value = unsafe { AtomicUsize::from_ptr(at.cast::<usize>().cast_mut()) };
-            copy.extend_from_slice(&value.load(Relaxed).to_ne_bytes());
+            // whole words past it, so `at` is aligned, and the whole word
+            // is inside the buffer; see above for the racing writers.
+            let value = unsafe { at.cast::<usize>().read_volatile() };
+            for (slot, byte) in copy[i..i + word].iter_mut().zip(value.to_ne_bytes()) {
+                slot.write(byte);
+            }
             i += word;
         } else {
-            // SAFETY: one byte inside the buffer, loaded atomically.
-            let value = unsafe { AtomicU8::from_ptr(at.cast_mut()) };
-            copy.push(value.load(Relaxed));
+            // SAFETY: one byte inside the buffer; see above.
+            copy[i].write(unsafe { at.read_volatile() });
             i += 1;
         }
     }
-    copy
+}
+
+/// `snapshot` into a new vector, or `None` if it cannot be allocated.
+///
+/// # Safety
+///
+/// As for [`snapshot`].
+unsafe fn snapshot_vec(data: *const u8, len: usize) -> Option<Vec<u8>> {
+    let mut copy: Vec<u8> = Vec::new();
+    copy.try_reserve_exact(len).ok()?;
+    // SAFETY: forwarded from the caller; the spare capacity holds at least
+    // `len` bytes, and exactly `len` are passed.
+    unsafe { snapshot(data, len, &mut copy.spare_capacity_mut()[..len]) };
+    // SAFETY: `snapshot` initialized the first `len` bytes of the spare
+    // capacity, which `try_reserve_exact` made at least `len` long.
+    unsafe { copy.set_len(len) };
+    Some(copy)
 }
 
 impl<'py> Python<'py> {
@@ -162,8 +203,20 @@ impl<'py> Python<'py> {
     pub fn with_buffer<R>(
         self,
         obj: Borrowed<'_, 'py>,
-        f: impl FnOnce(&BufferView<'_>) -> PyResult<R>,
-    ) -> PyResult<R> {
+        f: impl FnOnce(&BufferView<'_>) -> PyResult<'py, R>,
+    ) -> PyResult<'py, R> {
+        self.with_buffer_or(obj, |err| err, f)
+    }
+
+    /// As [`Self::with_buffer`], with the export's error (only that one)
+    /// replaced by `export_error`, as binascii's argument converters
+    /// replace it.
+    pub fn with_buffer_or<R>(
+        self,
+        obj: Borrowed<'_, 'py>,
+        export_error: impl FnOnce(PyErr<'py>) -> PyErr<'py>,
+        f: impl FnOnce(&BufferView<'_>) -> PyResult<'py, R>,
+    ) -> PyResult<'py, R> {
         let mut view = MaybeUninit::<ffi::Py_buffer>::uninit();
         // SAFETY: attached (self); `obj` is live; `view` is writable memory
         // for one Py_buffer, which stays at this address until released.
@@ -172,15 +225,31 @@ impl<'py> Python<'py> {
         };
         if status != 0 {
             // SAFETY: GetBuffer returns -1 only with an exception set.
-            return Err(unsafe { self.fetch_set() });
+            return Err(export_error(unsafe { self.fetch_set() }));
         }
         // SAFETY: GetBuffer succeeded, so it initialized the view.
         let view = unsafe { &mut *view.as_mut_ptr() };
         let guard = Release { view, _py: self };
+        let len = usize::try_from(guard.view.len).unwrap_or(0);
+        let snapshot = if obj.is_exact_bytes() || len == 0 {
+            None
+        } else {
+            let data = guard.view.buf.cast::<u8>().cast_const();
+            let copy = if len < DETACH_MIN_LEN {
+                // SAFETY: the exported buffer's `len` bytes stay readable
+                // until `guard` releases them, after the copy.
+                unsafe { snapshot_vec(data, len) }
+            } else {
+                // SAFETY: attached (self); the copy uses no C API.
+                let _detached = unsafe { Detached::new() };
+                // SAFETY: as above.
+                unsafe { snapshot_vec(data, len) }
+            };
+            Some(copy.ok_or_else(|| self.no_memory())?)
+        };
         let buffer = BufferView {
             view: &*guard.view,
-            immutable: obj.is_exact_bytes(),
-            snapshot: OnceCell::new(),
+            snapshot,
         };
         f(&buffer)
     }
@@ -202,7 +271,7 @@ impl Drop for Release<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::snapshot;
+    use super::snapshot_vec;
 
     #[test]
     fn snapshot_copies_every_alignment_and_length() {
@@ -210,8 +279,18 @@ mod tests {
         for start in 0..9 {
             for len in [0, 1, 7, 8, 9, 15, 16, 17, 100, 291 - start] {
                 let part = &source[start..start + len];
-                assert_eq!(snapshot(part.as_ptr(), part.len()), part, "{start} {len}");
+                // SAFETY: `part` is readable and nobody writes it.
+                let copy = unsafe { snapshot_vec(part.as_ptr(), part.len()) };
+                assert_eq!(copy.as_deref(), Some(part), "{start} {len}");
             }
         }
+    }
+
+    #[test]
+    fn snapshot_of_an_impossible_length_fails_instead_of_aborting() {
+        let byte = 0u8;
+        // SAFETY: nothing is read: the allocation fails first.
+        let copy = unsafe { snapshot_vec(&byte, usize::MAX / 2) };
+        assert_eq!(copy, None);
     }
 }

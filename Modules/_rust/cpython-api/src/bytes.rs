@@ -4,7 +4,7 @@ use core::mem::MaybeUninit;
 
 use cpython_sys as ffi;
 
-use crate::error::{Exception, PyResult};
+use crate::error::PyResult;
 use crate::object::Bound;
 use crate::python::Python;
 
@@ -20,9 +20,9 @@ pub struct BytesWriter<'py> {
 impl<'py> Python<'py> {
     /// `PyBytes_FromStringAndSize(NULL, len)`: uninitialized storage for
     /// `len` bytes.
-    pub fn new_bytes(self, len: usize) -> PyResult<BytesWriter<'py>> {
+    pub fn new_bytes(self, len: usize) -> PyResult<'py, BytesWriter<'py>> {
         let Ok(size) = ffi::Py_ssize_t::try_from(len) else {
-            return Err(self.raise(Exception::MemoryError, ""));
+            return Err(self.no_memory());
         };
         // SAFETY: attached; a NULL source asks for uninitialized storage;
         // the result is a new reference or NULL with an exception set.
@@ -61,7 +61,7 @@ impl<'py> BytesWriter<'py> {
     /// The finished object, cut to its first `len` bytes (the codec wrote
     /// those; the storage was an upper bound): `_PyBytes_Resize`, which
     /// shrinks in place.
-    pub fn finish_with_len(self, len: usize) -> PyResult<Bound<'py>> {
+    pub fn finish_with_len(self, len: usize) -> PyResult<'py, Bound<'py>> {
         assert!(len <= self.len, "a bytes object can only be shrunk");
         if len == self.len {
             return Ok(self.bytes);

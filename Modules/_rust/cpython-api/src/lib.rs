@@ -12,9 +12,13 @@
 //!   closure and releases it on every path; its bytes are only shown to
 //!   code that cannot reach the interpreter (see [`buffer`]).
 //! - [`BytesWriter`] fills a fresh `bytes` object in place, without a copy.
-//! - [`module`] builds multi-phase module definitions, parses
-//!   `METH_FASTCALL | METH_KEYWORDS` arguments with the interpreter's own
-//!   error messages, and stops panics at the C boundary.
+//! - [`module`] builds multi-phase module definitions, binds
+//!   `METH_FASTCALL | METH_KEYWORDS` arguments (handing every call it does
+//!   not model to the Python function the Rust one replaces), and stops
+//!   panics at the C boundary.
+//! - [`error`] raises exceptions with messages built from Rust text and
+//!   Python objects (never a C format string), chained as `raise` in an
+//!   `except` block chains them.
 
 pub mod args;
 pub mod buffer;
@@ -48,7 +52,7 @@ pub const fn py_version_at_least(major: u32, minor: u32, micro: u32) -> bool {
 pub use args::{Args, Param, ParamKind};
 pub use buffer::BufferView;
 pub use bytes::BytesWriter;
-pub use error::{Exception, PyErr, PyResult};
-pub use module::{Function, MethodDef, ModuleDef};
+pub use error::{Chain, Exception, Message, PyErr, PyResult};
+pub use module::{ExecFn, Function, MethodDef, ModuleDef};
 pub use object::{Borrowed, Bound};
 pub use python::Python;

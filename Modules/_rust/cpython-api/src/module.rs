@@ -1,8 +1,23 @@
-//! Module definitions (multi-phase init) and the call trampoline.
+//! Module definitions (multi-phase init), the call trampoline, and the
+//! fallback to the Python code a module accelerates.
+//!
+//! # The fallback
+//!
+//! A Rust function replaces a Python function, and must behave exactly
+//! like it.  For the inputs it models (exact built-in types, flags that
+//! are `None`, `bool` or `int`), it does the work itself.  For the rest
+//! (subclasses whose methods the Python code would call, objects whose
+//! `__bool__` or `__contains__` the Python code would call a number of
+//! times at given moments, a call that does not match the signature) it
+//! calls the Python function itself, with the same arguments, through
+//! [`Args::call_python`]: the result, the error, and every callback are
+//! then those of the Python code by construction.  The Python module
+//! registers its functions in the Rust module's `_fallbacks` mapping
+//! (name to function) before it imports the Rust ones.
 
 use core::any::Any;
 use core::cell::UnsafeCell;
-use core::ffi::{CStr, c_int};
+use core::ffi::{CStr, c_int, c_void};
 use core::ptr;
 use std::panic::{self, AssertUnwindSafe};
 
@@ -10,7 +25,7 @@ use cpython_sys as ffi;
 
 use crate::args::{self, Args, Param};
 use crate::error::{Exception, PyResult};
-use crate::object::Bound;
+use crate::object::{Borrowed, Bound};
 use crate::python::Python;
 
 /// A module-level function with a Python signature.
@@ -19,7 +34,8 @@ use crate::python::Python;
 /// turns it into a method-table entry whose C entry point is this crate's
 /// trampoline, so module crates need no `unsafe` code.
 pub trait Function {
-    /// The function's `__name__` (also its `__qualname__`).
+    /// The function's `__name__` (also its `__qualname__`), and its key in
+    /// the module's `_fallbacks`.
     const NAME: &'static CStr;
     /// `__doc__`, starting with the `name(...)\n--\n\n` signature line that
     /// `inspect.signature` reads.
@@ -27,7 +43,63 @@ pub trait Function {
     /// The parameters, as in the Python `def` this function mirrors.
     const PARAMS: &'static [Param];
 
-    fn call<'py>(py: Python<'py>, args: &Args<'_, 'py>) -> PyResult<Bound<'py>>;
+    /// The call, once the arguments are bound; it may hand the call to the
+    /// Python function with [`Args::call_python`].
+    fn call<'py>(py: Python<'py>, args: &Args<'_, 'py>) -> PyResult<'py, Bound<'py>>;
+}
+
+/// The attribute of a Rust module that maps each function's name to the
+/// Python function it replaces.
+pub const FALLBACKS_ATTRIBUTE: &CStr = c"_fallbacks";
+
+/// The arguments of one vectorcall, as CPython passed them.
+#[derive(Clone, Copy)]
+pub(crate) struct RawCall {
+    pub(crate) module: *mut ffi::PyObject,
+    pub(crate) args: *const *mut ffi::PyObject,
+    pub(crate) nargs: ffi::Py_ssize_t,
+    pub(crate) kwnames: *mut ffi::PyObject,
+}
+
+impl RawCall {
+    /// `module._fallbacks[name](*args, **kwargs)`.
+    ///
+    /// # Safety
+    ///
+    /// The pointers are those of a call in progress on this thread: a live
+    /// module, `nargs` live arguments followed by one per name in
+    /// `kwnames` (NULL or a tuple of names).
+    pub(crate) unsafe fn call_python<'py>(
+        self,
+        py: Python<'py>,
+        name: &CStr,
+    ) -> PyResult<'py, Bound<'py>> {
+        // SAFETY: the module is live for the call (contract).
+        let module = unsafe { Borrowed::from_ptr(py, ptr::NonNull::new_unchecked(self.module)) };
+        let Some(fallbacks) = module.getattr_optional(FALLBACKS_ATTRIBUTE)? else {
+            return Err(py.raise_message(Exception::RuntimeError, |message| {
+                message
+                    .text(name.to_str().unwrap_or("function"))?
+                    .text("() needs the Python function it replaces, which the Python module registers in ")?
+                    .str(&module.getattr(c"__name__")?)?
+                    .text("._fallbacks when it is imported")
+            }));
+        };
+        let key = py.new_str(name.to_str().unwrap_or_default())?;
+        let function = fallbacks.as_borrowed().get_item(&key)?;
+        // A METH_FASTCALL function receives nargs without the
+        // PY_VECTORCALL_ARGUMENTS_OFFSET flag, so none is passed on.
+        let nargs = ffi::size_t::try_from(self.nargs).unwrap_or(0);
+        // SAFETY: attached; a live callable; the argument vector and the
+        // names are this call's (contract); a new reference or NULL with
+        // an exception set.
+        unsafe {
+            Bound::from_owned(
+                py,
+                ffi::PyObject_Vectorcall(function.as_ptr(), self.args, nargs, self.kwnames),
+            )
+        }
+    }
 }
 
 /// The C entry point of every [`Function`].
@@ -37,7 +109,7 @@ pub trait Function {
 /// Called only by CPython, as a `METH_FASTCALL | METH_KEYWORDS` function:
 /// attached thread, vectorcall argument conventions.
 unsafe extern "C" fn fastcall<F: Function>(
-    _module: *mut ffi::PyObject,
+    module: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
@@ -46,10 +118,21 @@ unsafe extern "C" fn fastcall<F: Function>(
     // the duration of this call.
     let py = unsafe { Python::assume_attached() };
     let name = F::NAME.to_str().unwrap_or("<function>");
+    let call = RawCall {
+        module,
+        args,
+        nargs,
+        kwnames,
+    };
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the vectorcall arguments as CPython passed them.
-        let args = unsafe { args::parse(py, name, F::PARAMS, args, nargs, kwnames)? };
-        F::call(py, &args)
+        match unsafe { args::bind(py, F::NAME, F::PARAMS, call) } {
+            Some(args) => F::call(py, &args),
+            // Only the Python function can raise the binding error that
+            // calling it raises, with its own "Did you mean" suggestion.
+            // SAFETY: as above.
+            None => unsafe { call.call_python(py, F::NAME) },
+        }
     }));
     match outcome {
         Ok(Ok(result)) => result.into_ptr(),
@@ -57,7 +140,7 @@ unsafe extern "C" fn fastcall<F: Function>(
         // A panic is a bug in the module: report it as the interpreter
         // reports its own internal errors, never unwind into C.
         Err(payload) => {
-            py.raise(
+            let _raised = py.raise(
                 Exception::SystemError,
                 &panic_message(name, payload.as_ref()),
             );
@@ -123,16 +206,54 @@ impl MethodDef {
     });
 }
 
-/// The slots of a module without state or exec function: importable in
-/// every interpreter (each with its own GIL) and, in a free-threaded build,
-/// without re-enabling the GIL.  Such a module keeps no Python objects
-/// between calls, so it is safe to call concurrently by construction.
-struct Slots([ffi::PyModuleDef_Slot; 3]);
+/// What a module runs when it is executed (each import of it), attached.
+pub type ExecFn = for<'py> fn(Python<'py>, Borrowed<'_, 'py>) -> PyResult<'py, ()>;
 
-// SAFETY: never written; the values are integer tags, not pointers to data.
+/// The `Py_mod_exec` slot of every [`ModuleDef`]: runs the definition's
+/// [`ExecFn`].
+///
+/// # Safety
+///
+/// Called only by CPython, attached, with a module created from a
+/// [`ModuleDef`].
+unsafe extern "C" fn exec(module: *mut ffi::PyObject) -> c_int {
+    // SAFETY: CPython executes modules with the thread attached.
+    let py = unsafe { Python::assume_attached() };
+    // SAFETY: attached; a live module.  Its definition is the PyModuleDef
+    // at the start of a `#[repr(C)]` ModuleDef (the only kind of
+    // definition whose slots hold this function), which is 'static.
+    let definition = unsafe { &*ffi::PyModule_GetDef(module).cast::<ModuleDef>() };
+    // SAFETY: a live module, for the duration of this call.
+    let module = unsafe { Borrowed::from_ptr(py, ptr::NonNull::new_unchecked(module)) };
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| (definition.exec)(py, module)));
+    match outcome {
+        Ok(Ok(())) => 0,
+        Ok(Err(_)) => -1,
+        Err(payload) => {
+            let _raised = py.raise(
+                Exception::SystemError,
+                &panic_message("module exec", payload.as_ref()),
+            );
+            -1
+        }
+    }
+}
+
+/// The slots of every module: an exec function, and the declarations that
+/// the module keeps no per-interpreter state and needs no GIL (each
+/// interpreter may have its own GIL, and a free-threaded build keeps the
+/// GIL disabled).  The module objects hold no Rust state; what exec
+/// computes is process-wide and the same for every interpreter.
+struct Slots([ffi::PyModuleDef_Slot; 4]);
+
+// SAFETY: never written; the values are integer tags and a function.
 unsafe impl Sync for Slots {}
 
-static STATELESS_SLOTS: Slots = Slots([
+static SLOTS: Slots = Slots([
+    ffi::PyModuleDef_Slot {
+        slot: ffi::Py_mod_exec as c_int,
+        value: exec as *mut c_void,
+    },
     ffi::PyModuleDef_Slot {
         slot: ffi::Py_mod_multiple_interpreters as c_int,
         value: ffi::Py_MOD_PER_INTERPRETER_GIL_SUPPORTED,
@@ -147,20 +268,29 @@ static STATELESS_SLOTS: Slots = Slots([
     },
 ]);
 
-/// A stateless module's definition, for multi-phase initialization.
-pub struct ModuleDef(UnsafeCell<ffi::PyModuleDef>);
+/// A module's definition, for multi-phase initialization.
+#[repr(C)]
+pub struct ModuleDef {
+    /// First, so that the address of the C definition CPython is given is
+    /// that of the whole ModuleDef (see [`exec`]).
+    def: UnsafeCell<ffi::PyModuleDef>,
+    exec: ExecFn,
+}
 
 // SAFETY: CPython writes only the definition's object header, once, in
 // PyModuleDef_Init while importing (serialized by the import machinery, as
-// for every statically allocated PyModuleDef in C); Rust never touches it.
+// for every statically allocated PyModuleDef in C); Rust never touches it,
+// and `exec` is a plain function pointer.
 unsafe impl Sync for ModuleDef {}
 
 impl ModuleDef {
-    /// `methods` must end with [`MethodDef::END`].
+    /// `methods` must end with [`MethodDef::END`]; `exec` runs at each
+    /// import.
     pub const fn new(
         name: &'static CStr,
         doc: &'static CStr,
         methods: &'static [MethodDef],
+        exec: ExecFn,
     ) -> Self {
         assert!(
             !methods.is_empty() && methods[methods.len() - 1].0.ml_name.is_null(),
@@ -171,8 +301,11 @@ impl ModuleDef {
         def.m_doc = doc.as_ptr();
         // CPython only reads the table; the cast is the C API's signature.
         def.m_methods = methods.as_ptr().cast::<ffi::PyMethodDef>().cast_mut();
-        def.m_slots = STATELESS_SLOTS.0.as_ptr().cast_mut();
-        ModuleDef(UnsafeCell::new(def))
+        def.m_slots = SLOTS.0.as_ptr().cast_mut();
+        ModuleDef {
+            def: UnsafeCell::new(def),
+            exec,
+        }
     }
 
     /// What the module's `PyInit_<name>` returns.
@@ -183,7 +316,7 @@ impl ModuleDef {
     /// thread attached.
     pub unsafe fn init(&'static self) -> *mut ffi::PyObject {
         // SAFETY: attached (contract); the definition is static and valid.
-        unsafe { ffi::PyModuleDef_Init(self.0.get()) }
+        unsafe { ffi::PyModuleDef_Init(self.def.get()) }
     }
 }
 

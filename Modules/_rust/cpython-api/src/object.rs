@@ -30,7 +30,10 @@ impl<'py> Bound<'py> {
     /// # Safety
     ///
     /// `ptr` must be a new (owned) reference or NULL with an exception set.
-    pub(crate) unsafe fn from_owned(py: Python<'py>, ptr: *mut ffi::PyObject) -> PyResult<Self> {
+    pub(crate) unsafe fn from_owned(
+        py: Python<'py>,
+        ptr: *mut ffi::PyObject,
+    ) -> PyResult<'py, Self> {
         match NonNull::new(ptr) {
             Some(ptr) => Ok(Bound { ptr, py }),
             // SAFETY: by contract, NULL means an exception is set.
@@ -118,9 +121,29 @@ impl<'a, 'py> Borrowed<'a, 'py> {
         unsafe { ffi::Py_TYPE(self.as_ptr()) == core::ptr::addr_of_mut!(ffi::PyMemoryView_Type) }
     }
 
+    /// `type(self) is str`.
+    pub fn is_exact_str(self) -> bool {
+        self.is_exact(core::ptr::addr_of_mut!(ffi::PyUnicode_Type))
+    }
+
+    /// `type(self) is int`.
+    pub fn is_exact_int(self) -> bool {
+        self.is_exact(core::ptr::addr_of_mut!(ffi::PyLong_Type))
+    }
+
+    /// `type(self) is bool`.
+    pub fn is_exact_bool(self) -> bool {
+        self.is_exact(core::ptr::addr_of_mut!(ffi::PyBool_Type))
+    }
+
+    fn is_exact(self, tp: *mut ffi::PyTypeObject) -> bool {
+        // SAFETY: a live object; only its type pointer is read.
+        unsafe { ffi::Py_TYPE(self.as_ptr()) == tp }
+    }
+
     /// The type's `tp_name` cut to `max` bytes, as C code formats it with
     /// `%.<max>s` (invalid UTF-8 replaced, as PyUnicode_FromFormat does).
-    pub fn type_tp_name(self, max: usize) -> PyResult<Bound<'py>> {
+    pub fn type_tp_name(self, max: usize) -> PyResult<'py, Bound<'py>> {
         // SAFETY: a live object's type is a live type object, whose tp_name
         // is a NUL-terminated string for the type's whole life.
         let name = unsafe { CStr::from_ptr((*ffi::Py_TYPE(self.as_ptr())).tp_name) };
@@ -147,13 +170,13 @@ impl<'a, 'py> Borrowed<'a, 'py> {
     }
 
     /// `bool(self)`.
-    pub fn is_true(self) -> PyResult<bool> {
+    pub fn is_true(self) -> PyResult<'py, bool> {
         // SAFETY: attached; a live object; -1 means an exception is set.
         unsafe { self.py.bool_result(ffi::PyObject_IsTrue(self.as_ptr())) }
     }
 
     /// `self > other`.
-    pub fn gt(self, other: Borrowed<'_, 'py>) -> PyResult<bool> {
+    pub fn gt(self, other: Borrowed<'_, 'py>) -> PyResult<'py, bool> {
         // SAFETY: attached; live objects; -1 means an exception is set.
         unsafe {
             self.py.bool_result(ffi::PyObject_RichCompareBool(
@@ -166,7 +189,7 @@ impl<'a, 'py> Borrowed<'a, 'py> {
 
     /// `operator.index(self)` as a non-negative size, saturating at
     /// `usize::MAX` for larger integers and at 0 for negative ones.
-    pub fn index_saturating(self) -> PyResult<usize> {
+    pub fn index_saturating(self) -> PyResult<'py, usize> {
         // SAFETY: attached; a live object; new reference or NULL with an
         // exception set.
         let index = unsafe { Bound::from_owned(self.py, ffi::PyNumber_Index(self.as_ptr()))? };
@@ -182,7 +205,7 @@ impl<'a, 'py> Borrowed<'a, 'py> {
     }
 
     /// `self.name`.
-    pub fn getattr(self, name: &CStr) -> PyResult<Bound<'py>> {
+    pub fn getattr(self, name: &CStr) -> PyResult<'py, Bound<'py>> {
         // SAFETY: attached; a live object and a NUL-terminated name; new
         // reference or NULL with an exception set.
         unsafe {
@@ -190,6 +213,71 @@ impl<'a, 'py> Borrowed<'a, 'py> {
                 self.py,
                 ffi::PyObject_GetAttrString(self.as_ptr(), name.as_ptr()),
             )
+        }
+    }
+
+    /// `getattr(self, name, None)`, telling a missing attribute from one
+    /// that is `None`: only `AttributeError` means missing.
+    pub fn getattr_optional(self, name: &CStr) -> PyResult<'py, Option<Bound<'py>>> {
+        let mut value = core::ptr::null_mut();
+        // SAFETY: attached; a live object and a NUL-terminated name; the
+        // result is stored as a new reference (or NULL), -1 means an
+        // exception is set.
+        let found = unsafe {
+            self.py.bool_result(ffi::PyObject_GetOptionalAttrString(
+                self.as_ptr(),
+                name.as_ptr(),
+                &mut value,
+            ))?
+        };
+        if !found {
+            return Ok(None);
+        }
+        // SAFETY: found, so `value` is a new reference.
+        Ok(Some(unsafe { Bound::from_owned(self.py, value)? }))
+    }
+
+    /// `self[key]`.
+    pub fn get_item(self, key: &Bound<'py>) -> PyResult<'py, Bound<'py>> {
+        // SAFETY: attached; live objects; a new reference or NULL with an
+        // exception set.
+        unsafe { Bound::from_owned(self.py, ffi::PyObject_GetItem(self.as_ptr(), key.as_ptr())) }
+    }
+
+    /// `self.get(key)` for a mapping, `None` when the key is missing.
+    pub fn get_optional_item(self, key: &CStr) -> PyResult<'py, Option<Bound<'py>>> {
+        let mut value = core::ptr::null_mut();
+        // SAFETY: attached; a live object and a NUL-terminated key; the
+        // value is stored as a new reference (or NULL), -1 means an
+        // exception is set.
+        let found = unsafe {
+            self.py.bool_result(ffi::PyMapping_GetOptionalItemString(
+                self.as_ptr(),
+                key.as_ptr(),
+                &mut value,
+            ))?
+        };
+        if !found {
+            return Ok(None);
+        }
+        // SAFETY: found, so `value` is a new reference.
+        Ok(Some(unsafe { Bound::from_owned(self.py, value)? }))
+    }
+
+    /// The text of a `str` as UTF-8 (an error for other objects, and for
+    /// text with lone surrogates).
+    pub fn to_utf8(self) -> PyResult<'py, String> {
+        let mut len: ffi::Py_ssize_t = 0;
+        // SAFETY: attached; a live object; the result is NULL with an
+        // exception set, or `len` bytes of UTF-8 that live as long as the
+        // object, copied out at once.
+        unsafe {
+            let data = ffi::PyUnicode_AsUTF8AndSize(self.as_ptr(), &mut len);
+            if data.is_null() {
+                return Err(self.py.fetch_set());
+            }
+            let bytes = core::slice::from_raw_parts(data.cast::<u8>(), len as usize);
+            Ok(String::from_utf8_lossy(bytes).into_owned())
         }
     }
 
@@ -208,7 +296,7 @@ impl<'a, 'py> Borrowed<'a, 'py> {
     }
 
     /// `int(self)` for an int that fits `i64`.
-    pub fn as_i64(self) -> PyResult<i64> {
+    pub fn as_i64(self) -> PyResult<'py, i64> {
         // SAFETY: attached; a live object.
         let value = unsafe { ffi::PyLong_AsLongLong(self.as_ptr()) };
         // SAFETY: attached.
@@ -221,27 +309,30 @@ impl<'a, 'py> Borrowed<'a, 'py> {
 
     /// The name of the object's type, as `%s % obj.__class__.__name__` or
     /// `type(obj).__name__` print it.
-    pub fn type_name(self) -> PyResult<Bound<'py>> {
+    pub fn type_name(self) -> PyResult<'py, Bound<'py>> {
         // SAFETY: attached; a live type object; new reference or NULL with
         // an exception set.
         unsafe { Bound::from_owned(self.py, ffi::PyType_GetName(ffi::Py_TYPE(self.as_ptr()))) }
     }
 
-    /// `self[start:stop]`.
-    pub fn get_slice(self, start: usize, stop: usize) -> PyResult<Bound<'py>> {
-        let clamp = |n: usize| ffi::Py_ssize_t::try_from(n).unwrap_or(ffi::Py_ssize_t::MAX);
-        // SAFETY: attached; a live object; new reference or NULL with an
-        // exception set.
-        unsafe {
+    /// `self[start:stop]`, through `__getitem__` with a slice, as Python
+    /// code's slicing does.
+    pub fn get_slice(self, start: usize, stop: usize) -> PyResult<'py, Bound<'py>> {
+        let [start, stop] = [start, stop].map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+        let (start, stop) = (self.py.new_int(start)?, self.py.new_int(stop)?);
+        // SAFETY: attached; live ints and NULL for the step; a new slice
+        // or NULL with an exception set.
+        let slice = unsafe {
             Bound::from_owned(
                 self.py,
-                ffi::PySequence_GetSlice(self.as_ptr(), clamp(start), clamp(stop)),
-            )
-        }
+                ffi::PySlice_New(start.as_ptr(), stop.as_ptr(), core::ptr::null_mut()),
+            )?
+        };
+        self.get_item(&slice)
     }
 
     /// `self.name()`.
-    pub fn call_method0(self, name: &CStr) -> PyResult<Bound<'py>> {
+    pub fn call_method0(self, name: &CStr) -> PyResult<'py, Bound<'py>> {
         // SAFETY: attached; a live object and a NUL-terminated name; a NULL
         // format means no arguments; new reference or NULL with an
         // exception set.
@@ -254,7 +345,7 @@ impl<'a, 'py> Borrowed<'a, 'py> {
     }
 
     /// `item in self` for an int item.
-    pub fn contains_int(self, item: i64) -> PyResult<bool> {
+    pub fn contains_int(self, item: i64) -> PyResult<'py, bool> {
         // SAFETY: attached; a new int or NULL with an exception set.
         let item = unsafe { Bound::from_owned(self.py, ffi::PyLong_FromLongLong(item))? };
         // SAFETY: attached; live objects; -1 means an exception is set.
@@ -265,7 +356,7 @@ impl<'a, 'py> Borrowed<'a, 'py> {
     }
 
     /// `len(self)` (`PyObject_Size`).
-    pub fn size(self) -> PyResult<usize> {
+    pub fn size(self) -> PyResult<'py, usize> {
         // SAFETY: attached (self.py); a live object.
         let len = unsafe { ffi::PyObject_Size(self.as_ptr()) };
         // A negative length is the error value (len() never returns one).
@@ -275,8 +366,15 @@ impl<'a, 'py> Borrowed<'a, 'py> {
         })
     }
 
+    /// `str(self)`.
+    pub fn str(self) -> PyResult<'py, Bound<'py>> {
+        // SAFETY: attached; a live object; returns a new reference or NULL
+        // with an exception set.
+        unsafe { Bound::from_owned(self.py, ffi::PyObject_Str(self.as_ptr())) }
+    }
+
     /// `repr(self)`.
-    pub fn repr(self) -> PyResult<Bound<'py>> {
+    pub fn repr(self) -> PyResult<'py, Bound<'py>> {
         // SAFETY: attached; a live object; returns a new reference or NULL
         // with an exception set.
         unsafe { Bound::from_owned(self.py, ffi::PyObject_Repr(self.as_ptr())) }
@@ -285,7 +383,7 @@ impl<'a, 'py> Borrowed<'a, 'py> {
 
 impl<'py> Python<'py> {
     /// A new `str` from UTF-8 text.
-    pub fn new_str(self, text: &str) -> PyResult<Bound<'py>> {
+    pub fn new_str(self, text: &str) -> PyResult<'py, Bound<'py>> {
         // A &str is never longer than isize::MAX, which fits Py_ssize_t.
         let len = text.len() as ffi::Py_ssize_t;
         // SAFETY: attached; `text` is `len` valid UTF-8 bytes; the result
@@ -298,9 +396,10 @@ impl<'py> Python<'py> {
         }
     }
 
-    /// `str(text)`'s ASCII bytes, or the `ValueError` that
-    /// `base64._bytes_from_decode_data` raises for other text.
-    pub fn ascii_bytes(self, text: Borrowed<'_, 'py>, message: &str) -> PyResult<Bound<'py>> {
+    /// `text.encode('ascii')` for an exact `str`, or `ValueError(message)`
+    /// raised while handling its `UnicodeEncodeError`, as
+    /// `base64._bytes_from_decode_data` does.
+    pub fn ascii_bytes(self, text: Borrowed<'_, 'py>, message: &str) -> PyResult<'py, Bound<'py>> {
         // SAFETY: attached; a live str; new bytes or NULL with an exception
         // set.
         let encoded =
@@ -312,47 +411,38 @@ impl<'py> Python<'py> {
             if !encode_error {
                 return err;
             }
-            // SAFETY: attached; replaces the UnicodeEncodeError.
-            unsafe { ffi::PyErr_Clear() };
-            self.raise(crate::Exception::ValueError, message)
+            let handled = self.take_exception(err);
+            self.raise_chained(handled, crate::Chain::Implicit, || {
+                self.raise(crate::Exception::ValueError, message)
+            })
         })
     }
 
-    /// Clear `err` if it is a `TypeError` (to raise another error in its
-    /// place, like `except TypeError: raise ...`); otherwise give it back.
-    pub fn catch_type_error(self, err: crate::PyErr) -> Result<(), crate::PyErr> {
+    /// `except TypeError as e`: the exception `err` proves, taken out of
+    /// the thread state if it is a `TypeError`; otherwise `err` itself.
+    pub fn catch_type_error(self, err: crate::PyErr<'py>) -> Result<Bound<'py>, crate::PyErr<'py>> {
         // SAFETY: attached; an exception is set (err proves it).
         if unsafe { ffi::PyErr_ExceptionMatches(ffi::PyExc_TypeError) } == 0 {
             return Err(err);
         }
-        // SAFETY: attached; `err` is consumed with the exception.
-        unsafe { ffi::PyErr_Clear() };
-        Ok(())
-    }
-
-    /// Discard a pending exception (`except Exception: pass`), to raise
-    /// another one in its place.
-    pub fn clear_error(self, _err: crate::PyErr) {
-        // SAFETY: attached; an exception is set (the PyErr proves it) and
-        // the proof is consumed with it.
-        unsafe { ffi::PyErr_Clear() };
+        Ok(self.take_exception(err))
     }
 
     /// `memoryview(obj)`.
-    pub fn memoryview(self, obj: Borrowed<'_, 'py>) -> PyResult<Bound<'py>> {
+    pub fn memoryview(self, obj: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
         // SAFETY: attached; a live object; new reference or NULL with an
         // exception set.
         unsafe { Bound::from_owned(self, ffi::PyMemoryView_FromObject(obj.as_ptr())) }
     }
 
     /// A new `int`.
-    pub fn new_int(self, value: i64) -> PyResult<Bound<'py>> {
+    pub fn new_int(self, value: i64) -> PyResult<'py, Bound<'py>> {
         // SAFETY: attached; a new int or NULL with an exception set.
         unsafe { Bound::from_owned(self, ffi::PyLong_FromLongLong(value)) }
     }
 
     /// `getattr(importlib.import_module(module), name)`.
-    pub fn import_attr(self, module: &CStr, name: &CStr) -> PyResult<Bound<'py>> {
+    pub fn import_attr(self, module: &CStr, name: &CStr) -> PyResult<'py, Bound<'py>> {
         // SAFETY: attached; NUL-terminated names; new references or NULL
         // with an exception set.
         unsafe {
@@ -364,31 +454,19 @@ impl<'py> Python<'py> {
         }
     }
 
-    /// Whether `assert` statements run in pure-Python code: false when
-    /// `sys.flags.optimize` is set (`-O`, `-OO`, PYTHONOPTIMIZE), which
-    /// compiles them away.
-    pub fn asserts_enabled(self) -> PyResult<bool> {
-        // SAFETY: attached; PySys_GetObject returns a borrowed reference or
-        // NULL *without* an exception when the name is missing.
-        let flags = unsafe { ffi::PySys_GetObject(c"flags".as_ptr()) };
-        let Some(flags) = NonNull::new(flags) else {
-            return Err(self.raise(crate::Exception::SystemError, "lost sys.flags"));
-        };
-        // SAFETY: attached; `flags` is live (sys holds it); a new reference
-        // or NULL with an exception set.
-        let level = unsafe {
-            Bound::from_owned(
-                self,
-                ffi::PyObject_GetAttrString(flags.as_ptr(), c"optimize".as_ptr()),
-            )?
-        };
-        // SAFETY: attached; a live object.
-        let value = unsafe { ffi::PyLong_AsLong(level.as_ptr()) };
-        // SAFETY: attached.
-        if value == -1 && unsafe { !ffi::PyErr_Occurred().is_null() } {
-            // SAFETY: PyErr_Occurred just said an exception is set.
-            return Err(unsafe { self.fetch_set() });
-        }
-        Ok(value == 0)
+    /// Whether `assert` statements run in pure-Python code: false when the
+    /// interpreter optimizes (`-O`, `-OO`, PYTHONOPTIMIZE), which compiles
+    /// them away.  This is the interpreter's own setting, which the
+    /// compiler of `base64.py` used; `sys.flags` only reports it, and
+    /// replacing that object changes neither.
+    pub fn asserts_enabled(self) -> bool {
+        // SAFETY: the interpreter sets Py_OptimizeFlag from its
+        // configuration during initialization, before any module is
+        // imported, and never writes it afterwards, so this plain read
+        // races with no write.  (Deprecated for embedders to *set* since
+        // 3.12; 3.13 still keeps it equal to optimization_level.)
+        #[allow(deprecated)]
+        let level = unsafe { ffi::Py_OptimizeFlag };
+        level == 0
     }
 }
