@@ -45,19 +45,35 @@ ENCODERS = [name for name in FUNCTIONS if "encode" in name]
 DECODERS = [name for name in FUNCTIONS if "decode" in name]
 
 
+def chaining(exc, depth=0):
+    """The exceptions chained to exc (__cause__, __context__, and whether
+    the context is shown), by type and message, two levels deep."""
+    if exc is None or depth == 2:
+        return None
+    return (type(exc), str(exc), exc.__suppress_context__,
+            chaining(exc.__cause__, depth + 1),
+            chaining(exc.__context__, depth + 1))
+
+
+def call_outcome(func, *args, **kwargs):
+    """What a call does: ("ok", type, value) or ("raise", type, message,
+    chaining)."""
+    try:
+        result = func(*args, **kwargs)
+    except Exception as exc:
+        return ("raise", type(exc), str(exc),
+                (chaining(exc.__cause__), chaining(exc.__context__),
+                 exc.__suppress_context__))
+    return ("ok", type(result), result)
+
+
 def outcome(func, *args, **kwargs):
-    """What a call does: ("ok", type, value, warnings) or
-    ("raise", type, message, warnings)."""
+    """call_outcome() and the warnings the call issued (not thread-safe:
+    warnings.catch_warnings changes process-wide state)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        try:
-            result = func(*args, **kwargs)
-        except Exception as exc:
-            kind, rtype, value = "raise", type(exc), str(exc)
-        else:
-            kind, rtype, value = "ok", type(result), result
-    warned = [(w.category, str(w.message)) for w in caught]
-    return (kind, rtype, value, warned)
+        result = call_outcome(func, *args, **kwargs)
+    return (*result, [(w.category, str(w.message)) for w in caught])
 
 
 def describe_call(name, args, kwargs):
@@ -379,8 +395,143 @@ class CallTests(_SameBehaviour):
                     self.assertSame(name, *args, **kwargs)
 
     def test_keyword_names_are_compared_by_value(self):
-        name = "".join(["s"])  # not the interned literal
-        self.assertEqual(_base64.b64encode(**{name: b"ab"}), b"YWI=")
+        # Built at run time, so not the interned literal (one-character
+        # strings are cached, hence a longer name).
+        name = "".join(["alt", "chars"])
+        self.assertIsNot(name, "altchars")
+        self.assertEqual(_base64.b64encode(b"\xff\xff", **{name: b"-_"}), b"__8=")
+
+    def test_keyword_name_subclasses_are_compared_with_their_eq(self):
+        # The interpreter binds a keyword that is not the parameter's name
+        # object with ==, so a str subclass's __eq__ is called.
+        calls = []
+
+        class Name(str):
+            __hash__ = str.__hash__
+
+            def __eq__(self, other):
+                calls.append(other)
+                return str.__eq__(self, other)
+
+        for module in (py_base64, _base64):
+            with self.subTest(module=module.__name__):
+                calls.clear()
+                self.assertEqual(module.b64encode(**{Name("s"): b"ab"}), b"YWI=")
+                self.assertEqual(calls, ["s"])
+
+
+class ReliabilityTests(unittest.TestCase):
+
+    # Every function on a large input of each buffer kind, with the address
+    # space limited so that the copy of a mutable input or the output
+    # cannot be allocated: MemoryError, not an abort.
+    MEMORY_SCRIPT = """if 1:
+        import base64, resource, sys
+        kind = sys.argv[1]
+        data = {"bytes": bytes, "bytearray": bytearray,
+                "memoryview": lambda b: memoryview(bytearray(b))}[kind](
+            b"A" * (128 << 20))
+        used = int(open("/proc/self/statm").read().split()[0])
+        limit = used * resource.getpagesize() + (48 << 20)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        for name in sys.argv[2:]:
+            try:
+                getattr(base64, name)(data)
+            except MemoryError as exc:
+                print(name, type(exc).__name__, repr(str(exc)), flush=True)
+            else:
+                print(name, "no error", flush=True)
+    """
+
+    @unittest.skipUnless(sys.platform == "linux", "needs /proc and RLIMIT_AS")
+    @unittest.skipIf(support.check_sanitizer(address=True),
+                     "AddressSanitizer reserves more address space")
+    def test_memory_error_instead_of_abort(self):
+        for kind in ("bytes", "bytearray", "memoryview"):
+            with self.subTest(kind=kind):
+                result = script_helper.assert_python_ok(
+                    "-c", self.MEMORY_SCRIPT, kind, *FUNCTIONS)
+                lines = result.out.decode().splitlines()
+                self.assertEqual(
+                    lines, [f"{name} MemoryError ''" for name in FUNCTIONS])
+
+    @unittest.skipUnless(hasattr(_base64, "_test_panic"),
+                         "needs Rust debug assertions (--with-pydebug)")
+    def test_panic_is_system_error(self):
+        with self.assertRaises(SystemError) as caught:
+            _base64._test_panic("index out of bounds")
+        self.assertEqual(str(caught.exception),
+                         "_test_panic() panicked: index out of bounds")
+        # The interpreter goes on.
+        self.assertEqual(_base64.b64encode(b"a"), b"YQ==")
+
+    def test_replacing_sys_flags_changes_nothing(self):
+        # The Python code's assert was decided when base64.py was compiled.
+        for flags in (object(), mock.Mock(optimize=1)):
+            with self.subTest(flags=flags), mock.patch.object(sys, "flags", flags):
+                for func in (py_base64.b64encode, _base64.b64encode):
+                    with self.assertRaises(AssertionError):
+                        func(b"a", altchars=b"-_-")
+
+    def test_the_python_functions_must_be_registered(self):
+        fresh = import_helper.import_fresh_module("_base64")
+        self.assertFalse(hasattr(fresh, "_fallbacks"))
+        self.assertEqual(fresh.b64encode(b"a"), b"YQ==")
+        with self.assertRaisesRegex(RuntimeError, r"_base64\._fallbacks"):
+            fresh.b64encode(b"a", x=1)
+
+    @threading_helper.requires_working_threading()
+    def test_interpreter_state_changing_under_calls(self):
+        # Threads replace what the module reads or might read (sys.flags,
+        # os.environ, base64's globals) while others call every function
+        # with inputs the Rust code handles and inputs it hands over.
+        import os
+        calls = []
+        for name in FUNCTIONS:
+            encoded = getattr(py_base64, name.replace("decode", "encode"))(b"ab")
+            arg = encoded if "decode" in name else b"ab"
+            calls.append((getattr(rust_base64, name), (arg,), {},
+                          call_outcome(getattr(py_base64, name), arg)))
+            calls.append((getattr(rust_base64, name), (bytearray(arg),), {},
+                          call_outcome(getattr(py_base64, name), bytearray(arg))))
+        calls.append((rust_base64.b64encode, (b"a",), {"altchars": b"-_-"},
+                      call_outcome(py_base64.b64encode, b"a", altchars=b"-_-")))
+        calls.append((rust_base64.a85encode, (b"ab",), {"pad": BadBool()},
+                      call_outcome(py_base64.a85encode, b"ab", pad=BadBool())))
+        done = threading.Event()
+        failures = []
+
+        def mutate():
+            flags = sys.flags
+            while not done.is_set():
+                sys.flags = object()
+                os.environ["_PYTHON_BASE64_SIMD"] = "scalar"
+                rust_base64.binascii = rust_base64.binascii
+                sys.flags = flags
+                os.environ.pop("_PYTHON_BASE64_SIMD", None)
+
+        def call():
+            for _ in range(200):
+                for func, args, kwargs, expected in calls:
+                    actual = call_outcome(func, *args, **kwargs)
+                    if actual != expected:
+                        failures.append((func.__name__, actual, expected))
+
+        saved_flags = sys.flags
+        saved_level = os.environ.get("_PYTHON_BASE64_SIMD")
+        try:
+            workers = [threading.Thread(target=call) for _ in range(4)]
+            with threading_helper.start_threads([threading.Thread(target=mutate)]):
+                with threading_helper.start_threads(workers):
+                    pass
+                done.set()
+        finally:
+            sys.flags = saved_flags
+            if saved_level is None:
+                os.environ.pop("_PYTHON_BASE64_SIMD", None)
+            else:
+                os.environ["_PYTHON_BASE64_SIMD"] = saved_level
+        self.assertEqual(failures, [])
 
 
 class VectorLevelTests(unittest.TestCase):
@@ -677,6 +828,68 @@ for _name in FUNCTIONS:
     setattr(PropertyTests, f"test_{_name}",
             _property_test(_name, _OPTIONS.get(_name, st.just({}))))
 del _name
+
+
+class Recorder:
+    """A flag whose __bool__ records its name in a log, may change the
+    input it was built for, and answers in turn from a list of values."""
+
+    def __init__(self, log, name, data, values, action):
+        self.log, self.name, self.data = log, name, data
+        self.values, self.action = list(values), action
+
+    def __bool__(self):
+        self.log.append(self.name)
+        if self.action == "raise":
+            raise ZeroDivisionError(self.name)
+        if self.action == "clear":
+            self.data.clear()
+        elif self.action == "append":
+            self.data.extend(b"AAAA")
+        return self.values.pop(0) if len(self.values) > 1 else self.values[0]
+
+    def __index__(self):
+        self.log.append(f"{self.name}.__index__")
+        return 3
+
+    def __gt__(self, other):
+        self.log.append(f"{self.name}.__gt__")
+        return True
+
+
+# The flags of each function, for CallbackOrderTests.
+FLAG_PARAMETERS = {
+    "b64decode": ["validate"],
+    "b32decode": ["casefold"],
+    "b32hexdecode": ["casefold"],
+    "b16decode": ["casefold"],
+    "a85encode": ["foldspaces", "wrapcol", "pad", "adobe"],
+    "a85decode": ["foldspaces", "adobe"],
+    "b85encode": ["pad"],
+}
+_RECORDER = st.tuples(st.lists(st.booleans(), min_size=1, max_size=3),
+                      st.sampled_from(["none", "raise", "clear", "append"]))
+
+
+class CallbackOrderTests(unittest.TestCase):
+    """Flags whose __bool__ records the calls (and may resize the input):
+    the same calls, in the same order, with the same outcome, and the
+    same final input, as the Python code."""
+
+    @hypothesis.settings(max_examples=EXAMPLES)
+    @hypothesis.given(name=st.sampled_from(sorted(FLAG_PARAMETERS)),
+                      data=st.sampled_from([b"", b"ab", b"YWJj", b"  yz!!", b"MFRGG===",
+                                            b"<~@:E_~>", b"abcdefgh", b"AAAA"]),
+                      plans=st.lists(st.none() | _RECORDER, min_size=4, max_size=4))
+    def test(self, name, data, plans):
+        def run(module):
+            log, buffer = [], bytearray(data)
+            kwargs = {}
+            for param, plan in zip(FLAG_PARAMETERS[name], plans, strict=False):
+                if plan is not None:
+                    kwargs[param] = Recorder(log, param, buffer, *plan)
+            return outcome(getattr(module, name), buffer, **kwargs), log, bytes(buffer)
+        self.assertEqual(run(_base64), run(py_base64), (name, data, plans))
 
 
 if __name__ == "__main__":

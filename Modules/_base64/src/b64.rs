@@ -254,7 +254,7 @@ fn encodebytes<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, Boun
     }
     for start in (0..len).step_by(codec::LINE_INPUT) {
         let chunk = s.get_slice(start, start + codec::LINE_INPUT)?;
-        lines.push(encode_lines(py, chunk.as_borrowed())?);
+        lines.push(b2a_base64_line(py, chunk.as_borrowed())?);
     }
     // b"".join(pieces)
     let mut total: usize = 0;
@@ -287,4 +287,23 @@ fn encodebytes<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, Boun
 /// `binascii.b2a_base64(data)` for each 57 bytes of `data`, joined.
 fn encode_lines<'py>(py: Python<'py>, data: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
     encode_buffer(py, data, codec::encoded_lines_len, codec::encode_lines)
+}
+
+/// `binascii.b2a_base64(chunk)`: one line, however long the chunk that a
+/// `__getitem__` returned (`b"\n"` for an empty one).
+fn b2a_base64_line<'py>(py: Python<'py>, chunk: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
+    py.with_buffer(chunk, |input| {
+        if input.len() > BASE64_MAXBIN {
+            return Err(binascii_error(py, "Too much data for base64 line"));
+        }
+        let Some(len) = codec::encoded_len(input.len()).and_then(|len| len.checked_add(1)) else {
+            return Err(py.no_memory());
+        };
+        let mut output = py.new_bytes(len)?;
+        let storage = output.as_uninit_mut();
+        let (line, newline) = storage.split_at_mut(len - 1);
+        input.read(|data| codec::encode(data, line, &codec::STANDARD));
+        newline[0].write(b'\n');
+        Ok(output.finish())
+    })
 }
