@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -124,8 +125,26 @@ def test_with_rust_records_choice(build: Build) -> None:
     assert values["MODULE__BASE64_STATE"] == "yes"
     assert values["CARGO_PROFILE"] == "release"
     assert values["RUST_MODULES"] == "_base64"
-    assert values["RUST_TARGET"]
-    assert "-O3" in values["OPT"]
+    # A native build targets the Rust host triple (configure derives it
+    # from autoconf's $host).
+    host = subprocess.run(["rustc", "-vV"], capture_output=True, text=True,
+                          check=True).stdout
+    assert f"host: {values['RUST_TARGET']}\n" in host
+    assert values["RUST_SANITIZER_FLAGS"] == ""
+
+
+def test_address_sanitizer_with_stable_rustc_warns(build: Build) -> None:
+    rustc = build.configure("--with-rust", "--with-address-sanitizer", "--without-pymalloc")
+    values = makefile_vars(build)
+    # A nightly rustc (rustup default nightly) would instrument the Rust code.
+    if values["RUST_SANITIZER_FLAGS"]:
+        pytest.skip(f"{values['RUSTC']} supports -Zsanitizer=address")
+    assert "checking whether rustc supports -Zsanitizer=address... no" in rustc.stdout
+    assert ("WARNING: the Rust modules are not instrumented by AddressSanitizer, "
+            "only the C code:") in rustc.stderr
+    assert "export RUSTUP_TOOLCHAIN=nightly" in rustc.stderr
+    assert values["WITH_RUST"] == "yes"
+    assert values["MODULE__BASE64_STATE"] == "yes"
 
 
 def test_pydebug_profile(applied_tree: Path, tmp_path: Path) -> None:

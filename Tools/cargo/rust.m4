@@ -91,6 +91,31 @@ AS_VAR_IF([with_rust], [no], [], [
        _PY_RUST_MISSING([the Rust standard library for $RUST_TARGET: rustup target add $RUST_TARGET, or install your distribution's Rust standard library for $RUST_TARGET])])
   ])
 
+  dnl --with-address-sanitizer instruments the C code (given any value,
+  dnl as configure.ac treats it); the Rust crates get the same when rustc
+  dnl has -Zsanitizer=address, a nightly option.  Only the crates cargo
+  dnl builds are instrumented: Rust's std comes prebuilt (rebuilding it
+  dnl needs rust-src and -Zbuild-std).  ASan is made for mixing
+  dnl instrumented with uninstrumented code, as the C code already mixes
+  dnl with libc, and rustc does not make it a target modifier
+  dnl (rust-lang/rust#138736 exempts AddressSanitizer), so linking against
+  dnl the uninstrumented std needs no -Cunsafe-allow-abi-mismatch.  The
+  dnl static library gets no ASan runtime (rustc links one only into
+  dnl executables): the C compiler's -fsanitize=address links its own.
+  RUST_SANITIZER_FLAGS=
+  py_rust_asan=
+  AS_VAR_SET_IF([with_address_sanitizer],
+    [AS_IF([test -n "$RUSTC" && test -n "$RUST_TARGET"], [
+      AC_MSG_CHECKING([whether rustc supports -Zsanitizer=address])
+      AS_IF(["$RUSTC" -Zsanitizer=address --crate-type staticlib --crate-name conftest \
+               --target "$RUST_TARGET" -o $py_rust_dir/libconftest.a \
+               $py_rust_dir/empty.rs >$py_rust_dir/rustc.log 2>&1],
+        [py_rust_asan=yes
+         RUST_SANITIZER_FLAGS=-Zsanitizer=address],
+        [py_rust_asan=no
+         cat $py_rust_dir/rustc.log >&AS_MESSAGE_LOG_FD])
+      AC_MSG_RESULT([$py_rust_asan])])])
+
   dnl bindgen's clang parses the headers for the C compiler's target: the
   dnl GNU host triple (a Rust triple is not always one clang knows, e.g.
   dnl riscv64gc), and the C compiler's sysroot when it has one.
@@ -141,6 +166,8 @@ AC_MSG_RESULT([$WITH_RUST])
 AS_CASE([$with_rust/$WITH_RUST],
   [yes/no], [AC_MSG_ERROR([--with-rust: missing prerequisites:$py_rust_missing])],
   [auto/no], [AC_MSG_WARN([not building the Rust modules (--with-rust=auto); missing:$py_rust_missing])])
+AS_IF([test "$WITH_RUST/$py_rust_asan" = yes/no],
+  [AC_MSG_WARN([the Rust modules are not instrumented by AddressSanitizer, only the C code: $RUSTC has no -Zsanitizer=address; a nightly rustc has (export RUSTUP_TOOLCHAIN=nightly for configure and make, or set RUSTC to the path 'rustup which --toolchain nightly rustc' prints)])])
 
 AS_VAR_IF([Py_DEBUG], [true], [CARGO_PROFILE=pydebug], [CARGO_PROFILE=release])
 RUST_MODULES=
@@ -163,6 +190,7 @@ dnl target in upper case with underscores.
 AC_SUBST([RUST_TARGET_VARIABLE],
   [`echo "$RUST_TARGET" | tr 'abcdefghijklmnopqrstuvwxyz.-' 'ABCDEFGHIJKLMNOPQRSTUVWXYZ__'`])
 AC_SUBST([RUST_CLANG_FLAGS])
+AC_SUBST([RUST_SANITIZER_FLAGS])
 AC_SUBST([CARGO_PROFILE])
 AC_SUBST([RUST_MODULES])
 AC_SUBST([RUST_MODOBJS])

@@ -1,8 +1,8 @@
 # Tools/cargo/rust.mk: build rules for the standard library modules written
 # in Rust (configure --with-rust).  The Makefile includes this file after
 # the variables configure set: WITH_RUST, CARGO, RUSTC, BINDGEN, OBJCOPY,
-# RUST_TARGET, RUST_TARGET_VARIABLE, RUST_CLANG_FLAGS, CARGO_PROFILE,
-# RUST_MODULES and RUST_MODOBJS.
+# RUST_TARGET, RUST_TARGET_VARIABLE, RUST_CLANG_FLAGS, RUST_SANITIZER_FLAGS,
+# CARGO_PROFILE, RUST_MODULES and RUST_MODOBJS.
 #
 # 1. bindgen-cli generates cpython-sys's bindings from this build's
 #    pyconfig.h and the tree's Include/.
@@ -33,6 +33,13 @@ BINDGEN_FLAGS=	--use-core --ctypes-prefix core::ffi --no-doc-comments \
 		--allowlist-var '_?Py.*|PY_.*|METH_.*' \
 		--blocklist-function '.*FormatV|.*_Va[A-Z].*|PyOS_vsnprintf'
 
+# rustc's flags from configure (-Zsanitizer=address with
+# --with-address-sanitizer), ahead of any RUSTFLAGS of the environment.
+# With --target, cargo gives RUSTFLAGS to the target's crates only, not to
+# build scripts.  Set only when there are flags: a set RUSTFLAGS, even
+# empty, makes cargo ignore the rustflags of its configuration files.
+RUST_RUSTFLAGS=	$(if $(RUST_SANITIZER_FLAGS),RUSTFLAGS="$(RUST_SANITIZER_FLAGS) $$RUSTFLAGS")
+
 # The flags above are part of what the bindings depend on: hence rust.mk.
 $(RUST_BINDINGS): $(srcdir)/cpython-sys/bindgen.h $(srcdir)/Tools/cargo/rust.mk \
 		pyconfig.h $(PYTHON_HEADERS)
@@ -53,7 +60,7 @@ $(RUST_BINDINGS): $(srcdir)/cpython-sys/bindgen.h $(srcdir)/Tools/cargo/rust.mk 
 $(RUST_STATICLIB): $(RUST_BINDINGS) $(srcdir)/Cargo.toml $(srcdir)/Cargo.lock Makefile
 	CPYTHON_SYS_BINDINGS=$(RUST_BINDINGS) \
 	CPYTHON_SYS_PYCONFIG_H=$(abs_builddir)/pyconfig.h \
-	RUSTC=$(RUSTC) \
+	RUSTC=$(RUSTC) $(RUST_RUSTFLAGS) \
 	$(CARGO) build --offline --locked --manifest-path $(srcdir)/Cargo.toml \
 		--package rust-modules --target $(RUST_TARGET) \
 		--profile $(CARGO_PROFILE) --target-dir $(CARGO_TARGET_DIR)
@@ -89,7 +96,7 @@ $(RUST_LINKER): Makefile
 rust-test: $(RUST_BINDINGS) $(RUST_LINKER)
 	CPYTHON_SYS_BINDINGS=$(RUST_BINDINGS) \
 	CPYTHON_SYS_PYCONFIG_H=$(abs_builddir)/pyconfig.h \
-	RUSTC=$(RUSTC) \
+	RUSTC=$(RUSTC) $(RUST_RUSTFLAGS) \
 	CARGO_TARGET_$(RUST_TARGET_VARIABLE)_LINKER=$(RUST_LINKER) \
 	$(CARGO) test --offline --locked --manifest-path $(srcdir)/Cargo.toml \
 		--workspace --lib --tests --target $(RUST_TARGET) --target-dir $(CARGO_TARGET_DIR)
