@@ -175,18 +175,6 @@ impl<'a, 'py> Borrowed<'a, 'py> {
         unsafe { self.py.bool_result(ffi::PyObject_IsTrue(self.as_ptr())) }
     }
 
-    /// `self > other`.
-    pub fn gt(self, other: Borrowed<'_, 'py>) -> PyResult<'py, bool> {
-        // SAFETY: attached; live objects; -1 means an exception is set.
-        unsafe {
-            self.py.bool_result(ffi::PyObject_RichCompareBool(
-                self.as_ptr(),
-                other.as_ptr(),
-                ffi::Py_GT as _,
-            ))
-        }
-    }
-
     /// `operator.index(self)` as a non-negative size, saturating at
     /// `usize::MAX` for larger integers and at 0 for negative ones.
     pub fn index_saturating(self) -> PyResult<'py, usize> {
@@ -341,17 +329,6 @@ impl<'a, 'py> Borrowed<'a, 'py> {
                 self.py,
                 ffi::PyObject_CallMethod(self.as_ptr(), name.as_ptr(), core::ptr::null()),
             )
-        }
-    }
-
-    /// `item in self` for an int item.
-    pub fn contains_int(self, item: i64) -> PyResult<'py, bool> {
-        // SAFETY: attached; a new int or NULL with an exception set.
-        let item = unsafe { Bound::from_owned(self.py, ffi::PyLong_FromLongLong(item))? };
-        // SAFETY: attached; live objects; -1 means an exception is set.
-        unsafe {
-            self.py
-                .bool_result(ffi::PySequence_Contains(self.as_ptr(), item.as_ptr()))
         }
     }
 
