@@ -434,6 +434,14 @@ class ReliabilityTests(unittest.TestCase):
         used = int(open("/proc/self/statm").read().split()[0])
         limit = used * resource.getpagesize() + (48 << 20)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        try:
+            bytearray(96 << 20)
+        except MemoryError:
+            pass
+        else:
+            # Address space reserved ahead (an emulator, an allocator's
+            # arenas): the limit bounds no allocation.
+            sys.exit("unbounded")
         for name in sys.argv[2:]:
             try:
                 getattr(base64, name)(data)
@@ -452,8 +460,11 @@ class ReliabilityTests(unittest.TestCase):
     def test_memory_error_instead_of_abort(self):
         for kind in ("bytes", "bytearray", "memoryview"):
             with self.subTest(kind=kind):
-                result = script_helper.assert_python_ok(
-                    "-c", self.MEMORY_SCRIPT, kind, *FUNCTIONS)
+                result = script_helper.run_python_until_end(
+                    "-c", self.MEMORY_SCRIPT, kind, *FUNCTIONS)[0]
+                if result.err.strip().endswith(b"unbounded"):
+                    self.skipTest("RLIMIT_AS bounds no allocation here")
+                self.assertEqual(result.rc, 0, result.err)
                 lines = result.out.decode().splitlines()
                 self.assertEqual(
                     lines, [f"{name} MemoryError ''" for name in FUNCTIONS])
