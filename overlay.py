@@ -9,11 +9,13 @@ second run changes no byte), and regenerates ``configure`` and
 ``pyconfig.h.in`` with autoconf.  Every check (CPython version, anchors,
 autoconf version) runs before anything is written; an unsupported tree is
 refused and left untouched.  ``check`` reports whether a tree carries the
-current overlay.
+current overlay.  Edited files keep their line endings (PCbuild's are
+CRLF).  ``--skip-autoconf`` leaves ``configure`` alone, for trees built
+only with PCbuild (Windows has no autoconf).
 
 Usage:
-    python3 overlay.py apply CPYTHON_DIR
-    python3 overlay.py check CPYTHON_DIR
+    python3 overlay.py apply [--skip-autoconf] CPYTHON_DIR
+    python3 overlay.py check [--skip-autoconf] CPYTHON_DIR
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ OVERLAY_PATHS = [
     "Modules/_base64",
     "Modules/_rust",
     "Tools/cargo",
+    "PCbuild/rust.targets",
     "Lib/test/test__base64.py",
 ]
 SKIPPED_NAMES = {"target", "__pycache__", ".pytest_cache"}
@@ -59,32 +62,65 @@ class Edit:
     where: str  # "before", "after", "replace" or "end"
     text: str
 
+    def text_for(self, content: str) -> str:
+        """The inserted text, with the line endings of `content`."""
+        return self.text.replace("\n", "\r\n") if "\r\n" in content else self.text
+
     def applied(self, content: str) -> bool:
-        return self.text in content
+        return self.text_for(content) in content
 
     def apply(self, content: str) -> str:
         if self.applied(content):
             return content
+        text = self.text_for(content)
         if self.where == "end":
-            return content + ("" if content.endswith("\n") else "\n") + self.text
+            newline = "\r\n" if "\r\n" in content else "\n"
+            return content + ("" if content.endswith("\n") else newline) + text
         lines = content.splitlines(keepends=True)
         index = _anchor_index(lines, self)
         if self.where == "before":
-            lines.insert(index, self.text)
+            lines.insert(index, text)
         elif self.where == "after":
-            lines.insert(index + 1, self.text)
+            lines.insert(index + 1, text)
         else:
-            lines[index] = self.text
+            lines[index] = text
         return "".join(lines)
 
 
 def _anchor_index(lines: list[str], edit: Edit) -> int:
-    matches = [i for i, line in enumerate(lines) if line.rstrip("\n") == edit.anchor]
+    matches = [i for i, line in enumerate(lines) if line.rstrip("\r\n") == edit.anchor]
     if len(matches) != 1:
         found = "not found" if not matches else f"found {len(matches)} times"
         raise OverlayError(f"{edit.path}: anchor line {edit.anchor!r} {found}")
     return matches[0]
 
+
+README_RUST_SECTION = """\
+Modules written in Rust
+-----------------------
+
+Some standard library modules (today _base64, used by base64) are written
+in Rust and built into pythoncore (python3X.dll) by rust.targets.  They
+need cargo and rustc (Rust 1.85 or newer, from https://rustup.rs, with the
+standard library for the platform's target: rustup target add
+i686-pc-windows-msvc for Win32, aarch64-pc-windows-msvc for ARM64) and
+bindgen-cli (cargo install --locked bindgen-cli) with a libclang (LLVM's
+installer, or Visual Studio's "C++ Clang tools"; set LIBCLANG_PATH to the
+directory of libclang.dll if bindgen does not find it).  The build itself
+downloads nothing: cargo runs offline, with the versions in Cargo.lock.
+
+The IncludeRust property chooses: true builds them and fails if cargo or
+bindgen is missing (build.bat --with-rust), false leaves them out
+(build.bat --no-rust), and unset builds them when both tools are found,
+with a warning otherwise.  The tools are found through the CARGO and
+BINDGEN properties (or environment variables), else in %CARGO_HOME%\\bin
+and %USERPROFILE%\\.cargo\\bin.  The Debug configuration builds the Rust
+code with cargo's pydebug profile (debug assertions and overflow checks),
+the others with the release profile; --disable-gil builds it for the
+free-threaded ABI.
+
+
+"""
 
 EDITS = [
     Edit(
@@ -114,8 +150,10 @@ EDITS = [
         "RUSTC=\t\t@RUSTC@\n"
         "BINDGEN=\t@BINDGEN@\n"
         "OBJCOPY=\t@OBJCOPY@\n"
+        "LIBCLANG_PATH=\t@LIBCLANG_PATH@\n"
         "RUST_TARGET=\t@RUST_TARGET@\n"
         "RUST_TARGET_VARIABLE=\t@RUST_TARGET_VARIABLE@\n"
+        "RUST_OBJECT_FORMAT=\t@RUST_OBJECT_FORMAT@\n"
         "RUST_CLANG_FLAGS=\t@RUST_CLANG_FLAGS@\n"
         "RUST_SANITIZER_FLAGS=\t@RUST_SANITIZER_FLAGS@\n"
         "CARGO_PROFILE=\t@CARGO_PROFILE@\n"
@@ -158,6 +196,59 @@ EDITS = [
         "# from Modules/_rust_modules.o (Tools/cargo/rust.mk).\n"
         "*static*\n"
         "@MODULE__BASE64_TRUE@_base64\n",
+    ),
+    # PCbuild: the MSBuild side, in PCbuild/rust.targets.
+    Edit(
+        "PCbuild/pythoncore.vcxproj",
+        '    <Import Project="regen.targets" />',
+        "after",
+        "    <!-- The standard library modules written in Rust -->\n"
+        '    <Import Project="rust.targets" />\n',
+    ),
+    Edit(
+        "PC/config.c",
+        "extern PyObject* PyInit_binascii(void);",
+        "after",
+        "#ifdef _Py_HAVE_RUST\n"
+        "/* Modules written in Rust (PCbuild/rust.targets) */\n"
+        "extern PyObject* PyInit__base64(void);\n"
+        "#endif\n",
+    ),
+    Edit(
+        "PC/config.c",
+        '    {"binascii", PyInit_binascii},',
+        "after",
+        "#ifdef _Py_HAVE_RUST\n"
+        '    {"_base64", PyInit__base64},\n'
+        "#endif\n",
+    ),
+    Edit(
+        "PCbuild/build.bat",
+        "echo.  --experimental-jit-interpreter  Enable the experimental Tier 2 interpreter.",
+        "after",
+        "echo.  --with-rust    Build the modules written in Rust; fail if cargo or\n"
+        "echo.                 bindgen is missing (default: build them if both are found)\n"
+        "echo.  --no-rust      Do not build the modules written in Rust\n",
+    ),
+    Edit(
+        "PCbuild/build.bat",
+        'if "%~1"=="--no-tkinter" (set IncludeTkinter=false) & shift & goto CheckOpts',
+        "after",
+        "rem The modules written in Rust: IncludeRust is true, false or unset (auto)\n"
+        'if "%~1"=="--with-rust" (set IncludeRust=true) & shift & goto CheckOpts\n'
+        'if "%~1"=="--no-rust" (set IncludeRust=false) & shift & goto CheckOpts\n',
+    ),
+    Edit(
+        "PCbuild/build.bat",
+        " /p:IncludeSSL=%IncludeSSL% /p:IncludeTkinter=%IncludeTkinter%^",
+        "after",
+        " /p:IncludeRust=%IncludeRust%^\n",
+    ),
+    Edit(
+        "PCbuild/readme.txt",
+        "Profile Guided Optimization",
+        "before",
+        README_RUST_SECTION,
     ),
 ]
 
@@ -221,6 +312,11 @@ def check_autoconf(tree: Path) -> None:
             f"configure was generated by autoconf {wanted}, but autoconf here is {found}")
 
 
+def read_text(path: Path) -> str:
+    """The file's text with its line endings as they are (CRLF stays)."""
+    return path.read_bytes().decode("utf-8")
+
+
 def original_content(tree: Path, rel: str) -> str:
     """CPython's own version of a file we edit: the copy saved by the first
     `apply`, or the file itself when it carries none of our edits yet.
@@ -228,11 +324,11 @@ def original_content(tree: Path, rel: str) -> str:
     the edits of an older one instead of adding to them."""
     saved = tree / ORIGINALS / rel
     if saved.is_file():
-        return saved.read_text()
+        return read_text(saved)
     path = tree / rel
     if not path.is_file():
         raise OverlayError(f"{rel} is missing")
-    content = path.read_text()
+    content = read_text(path)
     # Every block we insert says "Rust"; CPython 3.13's files never do.
     if re.search(r"\bRust\b", content):
         raise OverlayError(
@@ -276,10 +372,11 @@ def regenerate(tree: Path) -> dict[str, bytes]:
         return {name: (work / name).read_bytes() for name in GENERATED}
 
 
-def apply(tree: Path) -> list[str]:
+def apply(tree: Path, run_autoconf: bool = True) -> list[str]:
     """Apply the overlay; return the tree-relative paths that changed."""
     cpython_version(tree)
-    check_autoconf(tree)
+    if run_autoconf:
+        check_autoconf(tree)
     originals, edited = planned_edits(tree)
     # Everything is checked: from here on the tree is written.
     changed = []
@@ -303,13 +400,14 @@ def apply(tree: Path) -> list[str]:
     for rel, content in edited.items():
         if _write_if_changed(tree / rel, content.encode()):
             changed.append(rel)
-    for rel, data in regenerate(tree).items():
-        if _write_if_changed(tree / rel, data):
-            changed.append(rel)
+    if run_autoconf:
+        for rel, data in regenerate(tree).items():
+            if _write_if_changed(tree / rel, data):
+                changed.append(rel)
     return changed
 
 
-def differences(tree: Path) -> list[str]:
+def differences(tree: Path, run_autoconf: bool = True) -> list[str]:
     """What keeps the tree from carrying the current overlay."""
     cpython_version(tree)
     problems = []
@@ -321,9 +419,9 @@ def differences(tree: Path) -> list[str]:
             problems.append(f"differs: {rel}")
     for edit in EDITS:
         path = tree / edit.path
-        if not path.is_file() or not edit.applied(path.read_text()):
+        if not path.is_file() or not edit.applied(read_text(path)):
             problems.append(f"edit not applied: {edit.path} ({edit.where} {edit.anchor!r})")
-    if not problems:
+    if not problems and run_autoconf:
         check_autoconf(tree)
         for rel, data in regenerate(tree).items():
             if (tree / rel).read_bytes() != data:
@@ -335,16 +433,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["apply", "check"])
     parser.add_argument("tree", type=Path, help="CPython source tree")
+    parser.add_argument("--skip-autoconf", action="store_true",
+                        help="do not regenerate (or check) configure and pyconfig.h.in: "
+                             "for a tree built only with PCbuild")
     args = parser.parse_args(argv)
     tree = args.tree.resolve()
+    run_autoconf = not args.skip_autoconf
     try:
         if args.command == "apply":
-            changed = apply(tree)
+            changed = apply(tree, run_autoconf)
             print(f"applied to {tree}: {len(changed)} file(s) changed")
             for rel in changed:
                 print(f"  {rel}")
             return 0
-        problems = differences(tree)
+        problems = differences(tree, run_autoconf)
     except OverlayError as error:
         print(f"overlay.py: {error}", file=sys.stderr)
         return 2

@@ -24,6 +24,7 @@ WORK = PROJECT / ".work"
 sys.path.insert(0, str(PROJECT / "dev"))
 
 import fetch_cpython  # noqa: E402
+import other_platforms  # noqa: E402
 import prereqs  # noqa: E402
 
 
@@ -50,6 +51,7 @@ def main() -> None:
     parser.add_argument("--build-dir", type=Path,
                         help="where to build (default: .work/build-<tree name>)")
     args = parser.parse_args()
+    other_platforms.exit_unless_linux("dev/demo.py")
 
     prereqs.add_cargo_to_path()
     run(sys.executable, PROJECT / "dev" / "prereqs.py", "--no-pip")

@@ -28,6 +28,7 @@ OLD_RELEASE = "3.13.5"
 sys.path.insert(0, str(PROJECT / "dev"))
 
 import fetch_cpython  # noqa: E402
+import other_platforms  # noqa: E402
 import prereqs  # noqa: E402
 import toolchains  # noqa: E402
 
@@ -49,6 +50,7 @@ def main() -> int:
                              "whole regression suite with and without Rust (hours)")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     args = parser.parse_args()
+    other_platforms.exit_unless_linux("dev/run_tests.py")
 
     prereqs.add_cargo_to_path()
     if step("prerequisites", sys.executable, "dev/prereqs.py"):

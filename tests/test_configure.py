@@ -131,6 +131,10 @@ def test_with_rust_records_choice(build: Build) -> None:
                           check=True).stdout
     assert f"host: {values['RUST_TARGET']}\n" in host
     assert values["RUST_SANITIZER_FLAGS"] == ""
+    # Linux: the ELF partial link, and bindgen finds libclang by itself.
+    assert values["RUST_OBJECT_FORMAT"] == "elf"
+    assert values["OBJCOPY"].endswith("objcopy")
+    assert values["LIBCLANG_PATH"] == ""
 
 
 def test_address_sanitizer_with_stable_rustc_warns(build: Build) -> None:

@@ -143,7 +143,8 @@ def test_new_edits_replace_old_ones(fresh_tree: Path, monkeypatch: pytest.Monkey
     # What a newer version of the project does to a tree an older version
     # was applied to: edits are remade from CPython's saved originals.
     older = overlay.Edit("Lib/base64.py", "def main():", "before", "# Rust, old edit\n")
-    monkeypatch.setattr(overlay, "EDITS", [*overlay.EDITS[:-2], older, overlay.EDITS[-1]])
+    monkeypatch.setattr(overlay, "EDITS", [older if edit.path == older.path else edit
+                                           for edit in overlay.EDITS])
     overlay.apply(fresh_tree)
     assert "# Rust, old edit" in (fresh_tree / "Lib/base64.py").read_text()
     monkeypatch.undo()

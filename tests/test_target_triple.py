@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -78,3 +79,21 @@ def test_bindgen_gets_triples_clang_knows() -> None:
         pytest.skip("clang not found")
     assert [host for host in MAPPING if not clang_knows(host)] == []
     assert not clang_knows(MAPPING["riscv64-unknown-linux-gnu"])
+
+
+def clang_pointer_bytes(triple: str) -> int:
+    macros = subprocess.run(["clang", f"--target={triple}", "-dM", "-E", "-x", "c", "/dev/null"],
+                            capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"#define __SIZEOF_POINTER__ (\d+)", macros).group(1))
+
+
+def test_bindgen_gets_the_rust_triple_on_macos() -> None:
+    # config.guess names Apple silicon arm-apple-darwin, which clang reads
+    # as 32-bit ARM: configure gives bindgen's clang the Rust triple on
+    # Darwin instead, which clang reads as the 64-bit target it is.
+    if shutil.which("clang") is None:
+        pytest.skip("clang not found")
+    assert clang_pointer_bytes("arm-apple-darwin22.1.0") == 4
+    for host in ("arm-apple-darwin22.1.0", "aarch64-apple-darwin24.1.0",
+                 "x86_64-apple-darwin23.6.0"):
+        assert clang_pointer_bytes(MAPPING[host]) == 8

@@ -26,6 +26,8 @@ AC_ARG_VAR([RUSTC], [Rust compiler for --with-rust])
 AC_ARG_VAR([BINDGEN], [bindgen-cli for --with-rust (generates cpython-sys)])
 AC_ARG_VAR([RUST_TARGET],
   [Rust target triple for --with-rust (default: derived from the host triple by Tools/cargo/rust-target.sh)])
+AC_ARG_VAR([LIBCLANG_PATH],
+  [directory of the libclang that bindgen loads for --with-rust (default: bindgen's own search; on macOS also Homebrew's LLVM and Xcode's)])
 
 AC_MSG_CHECKING([for --with-rust])
 AC_ARG_WITH([rust],
@@ -57,6 +59,16 @@ AS_VAR_IF([with_rust], [no], [], [
         _PY_RUST_MISSING([rustc >= $py_rust_min_version (found ${py_rustc_version:-no version}): rustup update])],
        [AC_MSG_RESULT([yes, $py_rustc_version])],
        [AC_MSG_RESULT([yes, $py_rustc_version])])])
+
+  dnl One cargo build makes one architecture, so a universal build (several
+  dnl -arch flags for each C file) is refused; lipo of per-architecture
+  dnl builds is not implemented.  A universal SDK build for one
+  dnl architecture takes the Rust target from its -arch.
+  py_rust_archs=`echo $UNIVERSAL_ARCH_FLAGS | sed 's/-arch *//g'`
+  AS_CASE([$py_rust_archs],
+    [*" "*], [_PY_RUST_MISSING([support for universal builds (--with-universal-archs=$UNIVERSAL_ARCHS: $py_rust_archs): one cargo build makes one architecture; configure --with-universal-archs=intel-64, or without --enable-universalsdk, or --without-rust])],
+    [arm64], [AS_IF([test -z "$RUST_TARGET"], [RUST_TARGET=aarch64-apple-darwin])],
+    [x86_64], [AS_IF([test -z "$RUST_TARGET"], [RUST_TARGET=x86_64-apple-darwin])])
 
   AC_MSG_CHECKING([for the Rust target])
   AS_IF([test -z "$RUST_TARGET"],
@@ -118,11 +130,22 @@ AS_VAR_IF([with_rust], [no], [], [
 
   dnl bindgen's clang parses the headers for the C compiler's target: the
   dnl GNU host triple (a Rust triple is not always one clang knows, e.g.
-  dnl riscv64gc), and the C compiler's sysroot when it has one.
-  RUST_CLANG_FLAGS="--target=$host"
-  py_rust_sysroot=`$CC -print-sysroot 2>/dev/null`
-  AS_IF([test -n "$py_rust_sysroot" && test -d "$py_rust_sysroot"],
-    [AS_VAR_APPEND([RUST_CLANG_FLAGS], [" --sysroot=$py_rust_sysroot"])])
+  dnl riscv64gc), and the C compiler's sysroot when it has one.  On macOS
+  dnl the Rust triple instead (config.guess names Apple silicon
+  dnl arm-apple-darwin, which clang reads as 32-bit ARM) and the SDK that
+  dnl xcrun names, unless the flags choose one.
+  AS_CASE([$ac_sys_system/$RUST_TARGET],
+    [Darwin/?*], [
+      RUST_CLANG_FLAGS="--target=$RUST_TARGET"
+      AS_CASE([" $CPPFLAGS $CFLAGS "],
+        [*" -isysroot "*], [],
+        [py_rust_sysroot=`xcrun --show-sdk-path 2>/dev/null`
+         AS_IF([test -n "$py_rust_sysroot" && test -d "$py_rust_sysroot"],
+           [AS_VAR_APPEND([RUST_CLANG_FLAGS], [" -isysroot $py_rust_sysroot"])])])],
+    [RUST_CLANG_FLAGS="--target=$host"
+     py_rust_sysroot=`$CC -print-sysroot 2>/dev/null`
+     AS_IF([test -n "$py_rust_sysroot" && test -d "$py_rust_sysroot"],
+       [AS_VAR_APPEND([RUST_CLANG_FLAGS], [" --sysroot=$py_rust_sysroot"])])])
 
   AC_PATH_PROG([BINDGEN], [bindgen])
   AS_IF([test -z "$BINDGEN"],
@@ -135,27 +158,48 @@ AS_VAR_IF([with_rust], [no], [], [
        [AC_MSG_RESULT([yes, $py_bindgen_version])],
        [AC_MSG_RESULT([yes, $py_bindgen_version])])
      dnl confdefs.h holds the configuration so far: enough of pyconfig.h
-     dnl for libclang to parse Python.h as the build will.
+     dnl for libclang to parse Python.h as the build will.  bindgen finds
+     dnl libclang itself (LIBCLANG_PATH, llvm-config, the usual places);
+     dnl when that fails on macOS, the libclang of Homebrew's LLVM and of
+     dnl Xcode or its Command Line Tools are tried as LIBCLANG_PATH.
      AC_MSG_CHECKING([whether bindgen and libclang can parse Python.h])
      cp confdefs.h $py_rust_dir/pyconfig.h
      echo '@%:@include "Python.h"' > $py_rust_dir/check.h
-     AS_IF(["$BINDGEN" $py_rust_dir/check.h --allowlist-function Py_Initialize \
-              -o $py_rust_dir/bindings.rs -- -I$py_rust_dir -I"$srcdir/Include" \
-              $RUST_CLANG_FLAGS >$py_rust_dir/bindgen.log 2>&1 &&
-            grep Py_Initialize $py_rust_dir/bindings.rs >/dev/null],
-      [AC_MSG_RESULT([yes])],
+     py_rust_libclang_dirs=
+     AS_CASE([$ac_sys_system/$LIBCLANG_PATH],
+       [Darwin/], [py_rust_libclang_dirs="`brew --prefix llvm 2>/dev/null`/lib `xcode-select -p 2>/dev/null`/Toolchains/XcodeDefault.xctoolchain/usr/lib /Library/Developer/CommandLineTools/usr/lib"])
+     py_rust_parses=no
+     : > $py_rust_dir/bindgen.log
+     for py_rust_libclang in "$LIBCLANG_PATH" $py_rust_libclang_dirs; do
+       AS_IF([test -z "$py_rust_libclang" || test -f "$py_rust_libclang/libclang.dylib"], [
+         echo "bindgen with LIBCLANG_PATH=$py_rust_libclang:" >>$py_rust_dir/bindgen.log
+         AS_IF([env ${py_rust_libclang:+LIBCLANG_PATH="$py_rust_libclang"} \
+                  "$BINDGEN" $py_rust_dir/check.h --allowlist-function Py_Initialize \
+                  -o $py_rust_dir/bindings.rs -- -I$py_rust_dir -I"$srcdir/Include" \
+                  $RUST_CLANG_FLAGS >>$py_rust_dir/bindgen.log 2>&1 &&
+                grep Py_Initialize $py_rust_dir/bindings.rs >/dev/null],
+           [py_rust_parses=yes
+            LIBCLANG_PATH=$py_rust_libclang
+            break])])
+     done
+     AS_IF([test $py_rust_parses = yes],
+      [AC_MSG_RESULT([yes${LIBCLANG_PATH:+, with LIBCLANG_PATH=$LIBCLANG_PATH}])],
       [AC_MSG_RESULT([no])
        cat $py_rust_dir/bindgen.log >&AS_MESSAGE_LOG_FD
-       _PY_RUST_MISSING([a libclang that bindgen can load and that parses Python.h: apt install libclang-dev clang (see config.log)])])])
+       AS_CASE([$ac_sys_system],
+         [Darwin], [_PY_RUST_MISSING([a libclang that bindgen can load and that parses Python.h: brew install llvm, or xcode-select --install; or set LIBCLANG_PATH (see config.log)])],
+         [_PY_RUST_MISSING([a libclang that bindgen can load and that parses Python.h: apt install libclang-dev clang, or set LIBCLANG_PATH (see config.log)])])])])
 
   dnl The Rust code is linked as one relocatable object whose only global
   dnl symbols are the PyInit functions, so the interpreter exports no Rust
-  dnl symbols; that needs an ELF toolchain (partial link and objcopy).
-  AC_CHECK_TOOLS([OBJCOPY], [objcopy llvm-objcopy])
-  AS_IF([test -z "$OBJCOPY"],
-    [_PY_RUST_MISSING([objcopy (binutils), to keep Rust symbols private])])
+  dnl symbols (Tools/cargo/link-rust-modules.sh): Apple's ld -r does it
+  dnl alone for Mach-O, objcopy does it for ELF.
   AS_CASE([$ac_sys_system],
-    [Darwin|iOS], [_PY_RUST_MISSING([support for Mach-O linking on $ac_sys_system (not implemented yet)])])
+    [Darwin|iOS], [RUST_OBJECT_FORMAT=macho],
+    [RUST_OBJECT_FORMAT=elf
+     AC_CHECK_TOOLS([OBJCOPY], [objcopy llvm-objcopy])
+     AS_IF([test -z "$OBJCOPY"],
+       [_PY_RUST_MISSING([objcopy (binutils), to keep Rust symbols private])])])
   rm -rf $py_rust_dir
 ])
 
@@ -176,8 +220,16 @@ AS_VAR_IF([WITH_RUST], [yes], [
   RUST_MODULES="m4_join([ ], m4_unquote(PY_RUST_MODULE_NAMES))"
   RUST_MODOBJS=Modules/_rust_modules.o
   dnl Add what Rust's standard library needs, less what LIBS already has
-  dnl and libc (which the compiler driver always links).
+  dnl and libc (which the compiler driver always links).  On macOS
+  dnl "-framework NAME" is one item in two words.
+  py_rust_framework=
   for py_rust_lib in $RUST_NATIVE_LIBS; do
+    AS_IF([test -n "$py_rust_framework"],
+      [py_rust_lib="$py_rust_framework $py_rust_lib"
+       py_rust_framework=],
+      [test "$py_rust_lib" = -framework],
+      [py_rust_framework=$py_rust_lib
+       continue])
     AS_CASE([" $LIBS "],
       [*" $py_rust_lib "*], [],
       [AS_VAR_IF([py_rust_lib], [-lc], [], [AS_VAR_APPEND([LIBS], [" $py_rust_lib"])])])
@@ -189,6 +241,7 @@ dnl cargo's per-target variables (CARGO_TARGET_<TRIPLE>_LINKER) name the
 dnl target in upper case with underscores.
 AC_SUBST([RUST_TARGET_VARIABLE],
   [`echo "$RUST_TARGET" | tr 'abcdefghijklmnopqrstuvwxyz.-' 'ABCDEFGHIJKLMNOPQRSTUVWXYZ__'`])
+AC_SUBST([RUST_OBJECT_FORMAT])
 AC_SUBST([RUST_CLANG_FLAGS])
 AC_SUBST([RUST_SANITIZER_FLAGS])
 AC_SUBST([CARGO_PROFILE])

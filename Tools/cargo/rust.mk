@@ -1,15 +1,16 @@
 # Tools/cargo/rust.mk: build rules for the standard library modules written
 # in Rust (configure --with-rust).  The Makefile includes this file after
 # the variables configure set: WITH_RUST, CARGO, RUSTC, BINDGEN, OBJCOPY,
-# RUST_TARGET, RUST_TARGET_VARIABLE, RUST_CLANG_FLAGS, RUST_SANITIZER_FLAGS,
-# CARGO_PROFILE, RUST_MODULES and RUST_MODOBJS.
+# RUST_TARGET, RUST_TARGET_VARIABLE, RUST_OBJECT_FORMAT, RUST_CLANG_FLAGS,
+# RUST_SANITIZER_FLAGS, LIBCLANG_PATH, CARGO_PROFILE, RUST_MODULES and
+# RUST_MODOBJS.
 #
 # 1. bindgen-cli generates cpython-sys's bindings from this build's
 #    pyconfig.h and the tree's Include/.
 # 2. One `cargo build --offline --locked` builds every Rust module into one
 #    static library (one copy of Rust's std).
-# 3. A partial link keeps what the PyInit functions reach and objcopy makes
-#    every other symbol local: RUST_MODOBJS is an ordinary object file in
+# 3. A partial link keeps what the PyInit functions reach and makes every
+#    other symbol local (objcopy for ELF, ld -r for Mach-O): RUST_MODOBJS is an ordinary object file in
 #    MODOBJS, so it is linked into libpython and the interpreter like the C
 #    modules, and exports nothing but PyInit_<module>.
 #
@@ -21,17 +22,10 @@ RUST_BUILD_DIR=	$(abs_builddir)/build/rust
 RUST_BINDINGS=	$(RUST_BUILD_DIR)/cpython_sys_bindings.rs
 CARGO_TARGET_DIR= $(RUST_BUILD_DIR)/target
 RUST_STATICLIB=	$(CARGO_TARGET_DIR)/$(RUST_TARGET)/$(CARGO_PROFILE)/libcpython_rust_modules.a
-RUST_PYINIT=	$(RUST_MODULES:%=PyInit_%)
 
-# What cpython-sys binds: the API extension modules see, plus the METH_*
-# flags.  --use-core keeps the bindings free of std.  The functions that
-# take a va_list are left out: stable Rust cannot make one, and its layout
-# differs per target (an array of a struct on x86-64, a struct on aarch64,
-# which Rust's FFI lint rejects).
-BINDGEN_FLAGS=	--use-core --ctypes-prefix core::ffi --no-doc-comments \
-		--allowlist-function '_?Py.*' --allowlist-type '_?Py.*' \
-		--allowlist-var '_?Py.*|PY_.*|METH_.*' \
-		--blocklist-function '.*FormatV|.*_Va[A-Z].*|PyOS_vsnprintf'
+# bindgen's options, shared with PCbuild/rust.targets.
+BINDGEN_FLAGS_FILE= $(srcdir)/cpython-sys/bindgen.flags
+BINDGEN_FLAGS=	$(shell sed '/^#/d' $(BINDGEN_FLAGS_FILE))
 
 # rustc's flags from configure (-Zsanitizer=address with
 # --with-address-sanitizer), ahead of any RUSTFLAGS of the environment.
@@ -40,10 +34,12 @@ BINDGEN_FLAGS=	--use-core --ctypes-prefix core::ffi --no-doc-comments \
 # empty, makes cargo ignore the rustflags of its configuration files.
 RUST_RUSTFLAGS=	$(if $(RUST_SANITIZER_FLAGS),RUSTFLAGS="$(RUST_SANITIZER_FLAGS) $$RUSTFLAGS")
 
-# The flags above are part of what the bindings depend on: hence rust.mk.
-$(RUST_BINDINGS): $(srcdir)/cpython-sys/bindgen.h $(srcdir)/Tools/cargo/rust.mk \
-		pyconfig.h $(PYTHON_HEADERS)
+# The flags are part of what the bindings depend on: hence rust.mk and the
+# flags file.
+$(RUST_BINDINGS): $(srcdir)/cpython-sys/bindgen.h $(BINDGEN_FLAGS_FILE) \
+		$(srcdir)/Tools/cargo/rust.mk pyconfig.h $(PYTHON_HEADERS)
 	@mkdir -p $(RUST_BUILD_DIR)
+	$(if $(LIBCLANG_PATH),LIBCLANG_PATH='$(LIBCLANG_PATH)') \
 	$(BINDGEN) $(srcdir)/cpython-sys/bindgen.h $(BINDGEN_FLAGS) -o $@.tmp \
 		-- $(PY_CPPFLAGS) $(RUST_CLANG_FLAGS)
 	mv $@.tmp $@
@@ -57,6 +53,9 @@ $(RUST_BINDINGS): $(srcdir)/cpython-sys/bindgen.h $(srcdir)/Tools/cargo/rust.mk 
 # The Makefile records the configuration (profile, target, tools), so a
 # reconfigure rebuilds; cargo then decides what actually changed, and the
 # touch keeps make from asking again when nothing did.
+# On macOS the Makefile exports MACOSX_DEPLOYMENT_TARGET (configure's
+# choice) to every recipe, and rustc reads it: the Rust objects target the
+# same macOS version as the C ones.
 $(RUST_STATICLIB): $(RUST_BINDINGS) $(srcdir)/Cargo.toml $(srcdir)/Cargo.lock Makefile
 	CPYTHON_SYS_BINDINGS=$(RUST_BINDINGS) \
 	CPYTHON_SYS_PYCONFIG_H=$(abs_builddir)/pyconfig.h \
@@ -66,15 +65,13 @@ $(RUST_STATICLIB): $(RUST_BINDINGS) $(srcdir)/Cargo.toml $(srcdir)/Cargo.lock Ma
 		--profile $(CARGO_PROFILE) --target-dir $(CARGO_TARGET_DIR)
 	touch $@
 
-# Without LTO, the objects of Rust's std carry LLVM bitcode (.llvmbc) that
-# the partial link concatenates; ar's LLVM plugin then fails to read it
-# ("LLVM ERROR: Invalid encoding") and no linker needs it.
-Modules/_rust_modules.o: $(RUST_STATICLIB)
-	$(CC) -nostdlib -r -Wl,--gc-sections $(RUST_PYINIT:%=-Wl,-u,%) \
-		-o $@.tmp $(RUST_STATICLIB)
-	$(OBJCOPY) $(RUST_PYINIT:%=--keep-global-symbol=%) \
-		--remove-section=.llvmbc --remove-section=.llvmcmd $@.tmp $@
-	rm -f $@.tmp
+# Tools/cargo/link-rust-modules.sh makes the partial link for the target's
+# object format (ELF or Mach-O); its comments say how each keeps only the
+# PyInit functions global.
+RUST_LINK_MODULES= $(srcdir)/Tools/cargo/link-rust-modules.sh
+Modules/_rust_modules.o: $(RUST_STATICLIB) $(RUST_LINK_MODULES)
+	CC='$(CC)' OBJCOPY='$(OBJCOPY)' $(SHELL) $(RUST_LINK_MODULES) \
+		$(RUST_OBJECT_FORMAT) $@ $(RUST_STATICLIB) $(RUST_MODULES)
 
 # Test programs are linked by the C compiler of this build (a cross
 # compiler, or CC="gcc -m32"), through a script because cargo takes a
