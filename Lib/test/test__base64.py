@@ -25,9 +25,16 @@ from test.support import import_helper, script_helper, threading_helper
 from test.support.hypothesis_helper import hypothesis
 
 
-if sysconfig.get_config_var("WITH_RUST") != "yes":
+if sys.platform == "win32":
+    # PCbuild records no build variables for sysconfig: the table of
+    # built-in modules says whether the Rust modules were built.
+    WITH_RUST = "_base64" in sys.builtin_module_names
+else:
+    WITH_RUST = sysconfig.get_config_var("WITH_RUST") == "yes"
+if not WITH_RUST:
     raise unittest.SkipTest(
-        "CPython was built without Rust modules (configure --with-rust)")
+        "CPython was built without Rust modules (configure --with-rust, "
+        "or PCbuild's IncludeRust)")
 
 _base64 = import_helper.import_module("_base64")
 py_base64 = import_helper.import_fresh_module("base64", blocked=["_base64"])
