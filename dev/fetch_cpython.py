@@ -1,27 +1,43 @@
-"""Fetch a pristine CPython 3.13 source tree from Debian's source packages.
+"""Fetch a pristine CPython 3.13 source tree: from Debian or python.org.
 
 Why: the project never ships CPython's source.  On Debian-like machines the
 upstream release tarball (``*.orig.tar.xz``) is available, signed and checked
 by apt, as part of the ``python3.13`` source package.  Only that tarball is
 used; Debian's patches are ignored.  Several listed versions may answer 404,
 so versions are tried from the newest down.
+
+Elsewhere (macOS, Windows, Ubuntu: the GitHub Actions runners) the release
+tarball comes from python.org and is checked against the SHA-256 pinned
+here, which is the digest of Debian's ``orig`` tarball of the same release
+(the two are the same file), so both sources give the same tree.
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tarfile
+import urllib.request
 from pathlib import Path
 
 SOURCE_PACKAGE = "python3.13"
 SOURCES_FILE = Path("/etc/apt/sources.list.d/cpython-rust-deb-src.sources")
 SOURCE_SUITES = "trixie sid"
+
+PYTHON_ORG_URL = "https://www.python.org/ftp/python/{version}/Python-{version}.tar.xz"
+# The releases the project is tested with; only these can be fetched from
+# python.org, since only their digests are known.
+PYTHON_ORG_SHA256 = {
+    "3.13.15": "1e66a7945a48390ee4c2a4268a0e4185884059a13c4aab6d148aa208deea4a76",
+    "3.13.5": "93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640",
+}
+SOURCES = ("debian", "python.org")
 
 
 def _as_root(cmd: list[str]) -> list[str]:
@@ -118,9 +134,52 @@ def extract(tarball: Path, dest: Path, fresh: bool = False) -> Path:
     return tree
 
 
-def fetch(dest: Path, version: str | None = None, fresh: bool = False) -> Path:
-    enable_source_index()
-    return extract(download_tarball(dest, version), dest, fresh)
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download_python_org_tarball(dest: Path, wanted: str | None) -> Path:
+    """Download the wanted (default: the newest pinned) release tarball from
+    python.org into dest; a file whose digest is not the pinned one is
+    refused and removed."""
+    version = wanted or max(PYTHON_ORG_SHA256, key=_version_key)
+    expected = PYTHON_ORG_SHA256.get(version)
+    if expected is None:
+        sys.exit(f"no SHA-256 is pinned for Python {version}: python.org "
+                 f"releases that can be fetched are {', '.join(PYTHON_ORG_SHA256)}")
+    dest.mkdir(parents=True, exist_ok=True)
+    tarball = dest / f"Python-{version}.tar.xz"
+    if tarball.exists() and _sha256(tarball) == expected:
+        return tarball
+    url = PYTHON_ORG_URL.format(version=version)
+    partial = tarball.with_name(tarball.name + ".part")
+    print(f"downloading {url}", flush=True)
+    with urllib.request.urlopen(url) as response, partial.open("wb") as file:
+        shutil.copyfileobj(response, file)
+    actual = _sha256(partial)
+    if actual != expected:
+        partial.unlink()
+        sys.exit(f"{url}: SHA-256 {actual}, expected {expected}")
+    partial.replace(tarball)
+    return tarball
+
+
+def default_source() -> str:
+    return "debian" if shutil.which("apt-get") else "python.org"
+
+
+def fetch(dest: Path, version: str | None = None, fresh: bool = False,
+          source: str | None = None) -> Path:
+    if (source or default_source()) == "python.org":
+        tarball = download_python_org_tarball(dest, version)
+    else:
+        enable_source_index()
+        tarball = download_tarball(dest, version)
+    return extract(tarball, dest, fresh)
 
 
 def main() -> None:
@@ -129,8 +188,11 @@ def main() -> None:
     parser.add_argument("--version", help="upstream version, e.g. 3.13.5")
     parser.add_argument("--fresh", action="store_true",
                         help="replace an existing extracted tree")
+    parser.add_argument("--source", choices=SOURCES, default=default_source(),
+                        help="where the release tarball comes from "
+                             "(default: %(default)s on this machine)")
     args = parser.parse_args()
-    print(fetch(args.dest.resolve(), args.version, args.fresh))
+    print(fetch(args.dest.resolve(), args.version, args.fresh, args.source))
 
 
 if __name__ == "__main__":
