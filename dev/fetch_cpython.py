@@ -142,30 +142,34 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def download_verified(url: str, expected_sha256: str, target: Path) -> Path:
+    """Download url to target unless target already has the expected
+    digest; a download with another digest is refused and removed."""
+    if target.exists() and _sha256(target) == expected_sha256:
+        return target
+    partial = target.with_name(target.name + ".part")
+    print(f"downloading {url}", flush=True)
+    with urllib.request.urlopen(url) as response, partial.open("wb") as file:
+        shutil.copyfileobj(response, file)
+    actual = _sha256(partial)
+    if actual != expected_sha256:
+        partial.unlink()
+        sys.exit(f"{url}: SHA-256 {actual}, expected {expected_sha256}")
+    partial.replace(target)
+    return target
+
+
 def download_python_org_tarball(dest: Path, wanted: str | None) -> Path:
     """Download the wanted (default: the newest pinned) release tarball from
-    python.org into dest; a file whose digest is not the pinned one is
-    refused and removed."""
+    python.org into dest."""
     version = wanted or max(PYTHON_ORG_SHA256, key=_version_key)
     expected = PYTHON_ORG_SHA256.get(version)
     if expected is None:
         sys.exit(f"no SHA-256 is pinned for Python {version}: python.org "
                  f"releases that can be fetched are {', '.join(PYTHON_ORG_SHA256)}")
     dest.mkdir(parents=True, exist_ok=True)
-    tarball = dest / f"Python-{version}.tar.xz"
-    if tarball.exists() and _sha256(tarball) == expected:
-        return tarball
-    url = PYTHON_ORG_URL.format(version=version)
-    partial = tarball.with_name(tarball.name + ".part")
-    print(f"downloading {url}", flush=True)
-    with urllib.request.urlopen(url) as response, partial.open("wb") as file:
-        shutil.copyfileobj(response, file)
-    actual = _sha256(partial)
-    if actual != expected:
-        partial.unlink()
-        sys.exit(f"{url}: SHA-256 {actual}, expected {expected}")
-    partial.replace(tarball)
-    return tarball
+    return download_verified(PYTHON_ORG_URL.format(version=version), expected,
+                             dest / f"Python-{version}.tar.xz")
 
 
 def default_source() -> str:

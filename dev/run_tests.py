@@ -69,7 +69,7 @@ def main() -> int:
     old_source = args.cpython_src_old or fetch_cpython.fetch(
         WORK / "pristine", OLD_RELEASE, fresh=True)
     if step("pytest", sys.executable, "-m", "pytest", "tests", "-v", "-s",
-            "-p", "no:cacheprovider", f"--cpython-src={source}",
+            "-p", "no:cacheprovider", "--durations=30", f"--cpython-src={source}",
             f"--cpython-src-old={old_source}", *(["--extended"] if args.extended else []),
             *args.pytest_args):
         failures.append("pytest")

@@ -129,6 +129,11 @@ def test_without_rust(without_rust_build: Build) -> None:
     assert "built without Rust modules" in result.stdout
 
 
+# Extended: test_configure's test_auto_without_bindgen_warns checks the
+# Makefile this configuration makes (no Rust objects, _base64 missing), and
+# without_rust_build builds and tests that Makefile's kind; this full build
+# adds only the proof that make never calls bindgen, for ~2 CI minutes.
+@pytest.mark.extended
 def test_auto_without_bindgen_builds(auto_without_bindgen_build: Build) -> None:
     build = auto_without_bindgen_build
     assert "not building the Rust modules" in build.configure_stderr  # type: ignore[attr-defined]

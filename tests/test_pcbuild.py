@@ -6,8 +6,9 @@ Linux: the edits apply to every supported 3.13 release (3.13.15 and
 well-formed MSBuild XML that imports PCbuild/rust.targets, and
 rust.targets names what the rest of the project builds (the cargo
 package, its library, the profiles, the environment variables
-cpython-sys reads, the Rust targets, the bindgen flags).  Whether MSVC
-links the result is for the hosted CI (.github/workflows/ci.yml).
+cpython-sys reads, the Rust targets, the bindgen flags), and that rustc's
+objects for the MSVC targets ask link.exe to export nothing.  Whether
+MSVC links the result is for the hosted CI (.github/workflows/ci.yml).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import difflib
 import re
 import shlex
 import shutil
+import struct
 import subprocess
 import tomllib
 import xml.etree.ElementTree as ET
@@ -299,3 +301,72 @@ def test_bindgen_flags_are_the_makefiles() -> None:
     rust_mk = (PROJECT / "Tools" / "cargo" / "rust.mk").read_text()
     assert "$(srcdir)/cpython-sys/bindgen.flags" in rust_mk
     assert "--allowlist" not in rust_mk
+
+
+# What rustc puts in a staticlib for MSVC decides whether python313.dll
+# exports Rust symbols: an object's .drectve section may carry /EXPORT
+# directives, which link.exe obeys for a DLL.  The nightly toolchain can
+# compile a crate without core for any target, so this is checked here
+# for rustc's own objects (std's objects, which need the target's std,
+# are the hosted CI's dumpbin check).
+NO_CORE_CRATE = """\
+#![feature(no_core, lang_items)]
+#![allow(internal_features)]
+#![no_core]
+#[lang = "pointee_sized"] pub trait PointeeSized {}
+#[lang = "meta_sized"] pub trait MetaSized: PointeeSized {}
+#[lang = "sized"] pub trait Sized: MetaSized {}
+#[unsafe(no_mangle)]
+pub extern "C" fn PyInit__base64() -> usize { 64 }
+"""
+
+
+@pytest.mark.parametrize("target", ["x86_64-pc-windows-msvc", "i686-pc-windows-msvc",
+                                    "aarch64-pc-windows-msvc"])
+def test_msvc_staticlib_has_no_export_directive(target: str, tmp_path: Path) -> None:
+    rustup = shutil.which("rustup")
+    toolchains = subprocess.run([rustup, "toolchain", "list"], capture_output=True,
+                                text=True).stdout if rustup else ""
+    if "nightly" not in toolchains:
+        pytest.skip("no nightly Rust toolchain (rustup)")
+    source = tmp_path / "lib.rs"
+    source.write_text(NO_CORE_CRATE)
+    library = tmp_path / "modules.lib"
+    subprocess.run([rustup, "run", "nightly", "rustc", "--crate-type", "staticlib",
+                    "--target", target, "-O", "-o", library, source], check=True)
+    members = tmp_path / "members"
+    members.mkdir()
+    subprocess.run(["llvm-ar", "x", library], cwd=members, check=True)
+    [member] = members.iterdir()
+    symbols = subprocess.run(["llvm-readobj", "--symbols", member],
+                             capture_output=True, text=True, check=True).stdout
+    # The symbol is there and global: what an /EXPORT would name.
+    assert re.search(r"Name: _?PyInit__base64\n(?:.*\n){4}\s+StorageClass: External",
+                     symbols), symbols
+    sections = coff_sections(member.read_bytes())
+    assert ".text" in sections or any(name.startswith(".text$") for name in sections), sections
+    assert b"/EXPORT" not in sections.get(".drectve", b"").upper()
+
+
+def coff_sections(data: bytes) -> dict[str, bytes]:
+    """Section name -> raw data of a COFF object (names of up to 8 bytes,
+    which .drectve and .text are)."""
+    count = struct.unpack_from("<H", data, 2)[0]
+    optional_header = struct.unpack_from("<H", data, 16)[0]
+    sections = {}
+    for index in range(count):
+        offset = 20 + optional_header + 40 * index
+        name, size, pointer = struct.unpack_from("<8s8xII", data, offset)
+        sections[name.rstrip(b"\0").decode()] = data[pointer:pointer + size]
+    return sections
+
+
+def test_coff_reader_finds_a_dllexport(tmp_path: Path) -> None:
+    # The check above can fail: clang's object for a __declspec(dllexport)
+    # function carries the directive it looks for.
+    source = tmp_path / "export.c"
+    source.write_text("__declspec(dllexport) int PyInit__base64(void) { return 64; }\n")
+    obj = tmp_path / "export.obj"
+    subprocess.run(["clang", "--target=x86_64-pc-windows-msvc", "-c", source, "-o", obj],
+                   check=True)
+    assert b"/EXPORT:PyInit__base64" in coff_sections(obj.read_bytes())[".drectve"]
