@@ -264,6 +264,86 @@ fn decode_blocks(
     (read, written)
 }
 
+/// Lines of symbols decoded at a time by `decode_lines`, at most.
+const LINE_STAGE: usize = 2048;
+
+/// Lines longer than this are not looked for: the search for a line's end
+/// is bounded so that it costs little where there are no lines.
+const MAX_LINE: usize = 1024;
+
+/// Decodes whole lines of symbols from the start of `input`: lines of the
+/// same length as the first, a multiple of 4, each ending with a newline,
+/// as `encodebytes` (76) and PEM (64) write them.  Each batch of lines is
+/// copied without its newlines into `stage` and decoded there by the block
+/// decoders, so a line's end is not a kernel's end.  Stops before the
+/// first line of another shape and at the first block the block decoders
+/// refuse; returns (bytes read, bytes written), the bytes read ending
+/// between groups.
+///
+/// Only where newlines are skipped (not strict) and `map` keeps them.
+fn decode_lines(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    table: &DecodeTable,
+    stage: &mut [u8; LINE_STAGE],
+) -> (usize, usize) {
+    let Some(len) = input.iter().take(MAX_LINE + 1).position(|&c| c == b'\n') else {
+        return (0, 0);
+    };
+    if len == 0 || len % 4 != 0 {
+        return (0, 0);
+    }
+    let (mut read, mut written) = (0, 0);
+    loop {
+        let staged = match len {
+            76 => stage_lines::<76>(&input[read..], stage),
+            64 => stage_lines::<64>(&input[read..], stage),
+            _ => stage_lines_of(len, &input[read..], stage),
+        };
+        if staged == 0 {
+            break;
+        }
+        let (decoded, wrote) =
+            decode_blocks(level, &stage[..staged], &mut output[written..], table);
+        // Back from symbols to input bytes: each whole line had a newline.
+        read += decoded / len * (len + 1) + decoded % len;
+        written += wrote;
+        if decoded < staged {
+            break;
+        }
+    }
+    (read, written)
+}
+
+/// Copies the symbols of as many `L`-symbol lines (each followed by a
+/// newline) as `stage` holds from the start of `input`; returns how many
+/// symbols it copied.  `L` fixed makes each copy a few vector moves.
+fn stage_lines<const L: usize>(input: &[u8], stage: &mut [u8; LINE_STAGE]) -> usize {
+    let mut staged = 0;
+    for (line, out) in input.chunks_exact(L + 1).zip(stage.chunks_exact_mut(L)) {
+        if line[L] != b'\n' {
+            break;
+        }
+        out.copy_from_slice(&line[..L]);
+        staged += L;
+    }
+    staged
+}
+
+/// `stage_lines` for a length known only at run time.
+fn stage_lines_of(len: usize, input: &[u8], stage: &mut [u8; LINE_STAGE]) -> usize {
+    let mut staged = 0;
+    for (line, out) in input.chunks_exact(len + 1).zip(stage.chunks_exact_mut(len)) {
+        if line[len] != b'\n' {
+            break;
+        }
+        out.copy_from_slice(&line[..len]);
+        staged += len;
+    }
+    staged
+}
+
 /// `binascii.a2b_base64(input.translate(map), strict_mode=strict)`,
 /// written into `output` (at least `decoded_len_bound(input.len())` long);
 /// returns the length.
@@ -282,9 +362,10 @@ pub fn decode(
 ///
 /// binascii's state machine, one byte at a time, except that whenever it
 /// is between groups with no padding seen, a kernel decodes as many whole
-/// blocks of symbols as follow.  After a block the kernel refused (it
-/// holds some other byte), the state machine goes on at least until it
-/// has passed such a byte.
+/// blocks of symbols as follow (at the start of a line, when newlines are
+/// skipped, as many whole lines: `decode_lines`).  After a block the kernel
+/// refused (it holds some other byte), the state machine goes on at least
+/// until it has passed such a byte.
 pub fn decode_at(
     level: Level,
     input: &[u8],
@@ -307,6 +388,10 @@ fn decode_with(
     rules: PaddingRules,
 ) -> Result<usize, DecodeError> {
     let table = blocks.and_then(|level| Some((level, block_table(map, input.len())?)));
+    // Newlines are skipped as the state machine would skip them: not
+    // strict, and not translated into a symbol.
+    let lines = !strict && map[usize::from(b'\n')] == b'\n';
+    let mut stage: Option<[u8; LINE_STAGE]> = None;
     if rules == PaddingRules::StopAtPadding
         && strict
         && input.first().map(|&c| map[usize::from(c)]) == Some(b'=')
@@ -325,6 +410,14 @@ fn decode_with(
     while i < input.len() {
         if let Some((level, table)) = table.as_ref().filter(|_| blocks_ready) {
             if quad_pos == 0 && pads == 0 && !padding_started {
+                if lines && i > 0 && input[i - 1] == b'\n' {
+                    let stage = stage.get_or_insert([0; LINE_STAGE]);
+                    let (read, wrote) =
+                        decode_lines(*level, &input[i..], &mut output[written..], table, stage);
+                    i += read;
+                    written += wrote;
+                }
+                // What follows the lines (or a run without them).
                 let (read, wrote) =
                     decode_blocks(*level, &input[i..], &mut output[written..], table);
                 i += read;
@@ -626,7 +719,10 @@ mod tests {
         swapped[usize::from(b'/')] = b'+';
         let mut non_ascii = IDENTITY;
         non_ascii[0xfe] = b'+';
-        let maps = [IDENTITY, URLSAFE_MAP, swapped, non_ascii];
+        // A newline that is a symbol: not a line's end.
+        let mut newline_symbol = IDENTITY;
+        newline_symbol[usize::from(b'\n')] = b'+';
+        let maps = [IDENTITY, URLSAFE_MAP, swapped, non_ascii, newline_symbol];
         let mut inputs = Vec::new();
         for len in lengths() {
             let data = noise(len, len as u64 + 7);
@@ -651,14 +747,7 @@ mod tests {
                     inputs.push(bad);
                 }
             }
-            inputs.push(
-                valid
-                    .chunks(76)
-                    .flat_map(|line| [line, b"\n"])
-                    .flatten()
-                    .copied()
-                    .collect(),
-            );
+            inputs.extend(line_layouts(&valid, len));
             inputs.push(noise_bytes);
         }
         for input in &inputs {
@@ -676,6 +765,107 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// `valid` broken into lines as `encodebytes`, PEM and others write
+    /// them, and those layouts with one line changed.
+    fn line_layouts(valid: &[u8], seed: usize) -> Vec<Vec<u8>> {
+        let lines = |len: usize, end: &[u8]| -> Vec<u8> {
+            valid
+                .chunks(len)
+                .flat_map(|line| [line, end])
+                .flatten()
+                .copied()
+                .collect()
+        };
+        let mut layouts = Vec::new();
+        for (len, end) in [
+            (76, &b"\n"[..]),
+            (64, b"\n"),
+            (4, b"\n"),
+            (16, b"\n"),
+            (1024, b"\n"),
+            (1028, b"\n"),
+            (75, b"\n"),
+            (76, b"\r\n"),
+            (76, b"\n\n"),
+        ] {
+            let layout = lines(len, end);
+            // One line one symbol shorter, a symbol replaced by padding or
+            // by a newline, somewhere past the first lines.
+            let at = (len + 1) * (2 + seed % 40) + seed % len;
+            if at < layout.len() {
+                let mut shorter = layout.clone();
+                shorter.remove(at);
+                layouts.push(shorter);
+                for odd in [b'=', b'\n', b'!'] {
+                    let mut changed = layout.clone();
+                    changed[at] = odd;
+                    layouts.push(changed);
+                }
+            }
+            layouts.push(layout);
+        }
+        layouts
+    }
+
+    #[test]
+    fn long_line_layouts_decode_like_the_state_machine() {
+        // Many batches of staged lines, and a bad symbol in a late one.
+        let data = noise(200_000, 11);
+        let valid = encode_with(Level::Scalar, &data, &STANDARD);
+        for layout in line_layouts(&valid, 1234) {
+            let expected = decode_using(None, &layout, &IDENTITY, false, PaddingRules::SkipPadding);
+            for level in simd::supported() {
+                let actual = decode_using(
+                    Some(level),
+                    &layout,
+                    &IDENTITY,
+                    false,
+                    PaddingRules::SkipPadding,
+                );
+                assert_eq!(actual, expected, "{level:?}, {} bytes", layout.len());
+            }
+        }
+    }
+
+    #[test]
+    fn decode_lines_takes_whole_lines_of_one_shape() {
+        let data = noise(57 * 100, 5);
+        let valid = encode_with(Level::Scalar, &data, &STANDARD);
+        for len in [76, 64, 100, 8] {
+            let layout: Vec<u8> = valid
+                .chunks(len)
+                .flat_map(|line| [line, b"\n"])
+                .flatten()
+                .copied()
+                .collect();
+            let lines = valid.len() / len;
+            let mut output = vec![MaybeUninit::uninit(); layout.len()];
+            let mut stage = [0; LINE_STAGE];
+            for level in simd::supported() {
+                let (read, written) =
+                    decode_lines(level, &layout, &mut output, &IDENTITY_TABLE, &mut stage);
+                assert_eq!(
+                    (read, written),
+                    (lines * (len + 1), lines * len / 4 * 3),
+                    "{level:?} {len}"
+                );
+            }
+            // A line of another length ends the run.
+            let mut shorter = layout.clone();
+            shorter.remove(5 * (len + 1) + 1);
+            let (read, _) = decode_lines(
+                Level::Scalar,
+                &shorter,
+                &mut output,
+                &IDENTITY_TABLE,
+                &mut stage,
+            );
+            // Scalar: 8 symbols at a time, up to the end of line 5.
+            let decoded = 5 * len / 8 * 8;
+            assert_eq!(read, decoded / len * (len + 1) + decoded % len, "{len}");
         }
     }
 
