@@ -6,6 +6,10 @@ the same seeded random data:
 - ``base64``: the interpreter's own base64 module (with or without Rust);
 - ``pybase64``: pybase64's functions of the same names;
 - ``memcpy``: ``bytes(bytearray)``, a plain copy, as the physical limit;
+- ``reference``: what the Rust build's ``b64encode`` and ``b64decode`` are
+  held to: ``binascii.b2a_base64`` and ``binascii.a2b_base64`` (the C
+  functions doing the same work, one positional argument each), and the
+  two on ``bytearray`` and ``memoryview`` inputs instead of ``bytes``;
 - ``threads``: N threads each calling ``base64.b64encode`` on its own
   1 MiB input, for N = 1 and 2; and the same with ``hashlib.sha256``,
   CPython's own C that releases the GIL and does not stream memory, as
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import array
 import base64
+import binascii
 import functools
 import hashlib
 import random
@@ -36,6 +41,16 @@ FUNCTIONS = [
 # b64decode(validate=True) is timed too, under this name.
 VALIDATING = "b64decode_validate"
 THREAD_INPUT = 1 << 20
+# reference/<name>: the function, whether its input is the encoding, the
+# input's kind, and the Rust build's function it is compared with.
+REFERENCES: dict[str, tuple[Callable[[bytes], object], bool, Callable[[bytes], object], str]] = {
+    "binascii.b2a_base64": (binascii.b2a_base64, False, bytes, "b64encode"),
+    "binascii.a2b_base64": (binascii.a2b_base64, True, bytes, "b64decode"),
+    "b64encode(bytearray)": (base64.b64encode, False, bytearray, "b64encode"),
+    "b64decode(bytearray)": (base64.b64decode, True, bytearray, "b64decode"),
+    "b64encode(memoryview)": (base64.b64encode, False,
+                              lambda data: memoryview(bytearray(data)), "b64encode"),
+}
 # What the threads call, by name.
 THREAD_FUNCTIONS: dict[str, Callable[[bytes], object]] = {
     "b64encode": base64.b64encode,
@@ -140,7 +155,8 @@ def main() -> None:
 
     runner = pyperf.Runner(add_cmdline_args=add_cmdline_args)
     runner.argparser.add_argument("--impl", required=True,
-                                  choices=["base64", "pybase64", "memcpy", "threads"])
+                                  choices=["base64", "pybase64", "memcpy", "threads",
+                                           "reference"])
     runner.argparser.add_argument("--sizes", required=True,
                                   help="comma-separated input sizes in bytes")
     runner.argparser.add_argument("--functions", default="",
@@ -158,6 +174,17 @@ def main() -> None:
             make_input = functools.cache(lambda size=size: bytearray(payload(size)))
             runner.bench_time_func(f"memcpy/bytes/{size}/{size}", time_calls, bytes,
                                    make_input, size)
+        return
+    if args.impl == "reference":
+        for name, (func, decodes, kind, _) in REFERENCES.items():
+            for size in sizes:
+                def make_input(size: int = size, decodes: bool = decodes,
+                               kind: Callable[[bytes], object] = kind) -> object:
+                    data = payload(size)
+                    return kind(base64.b64encode(data) if decodes else data)
+                length = 4 * -(-size // 3) if decodes else size
+                runner.bench_time_func(f"reference/{name}/{size}/{length}", time_calls,
+                                       func, functools.cache(make_input), length)
         return
     module = base64
     if args.impl == "pybase64":

@@ -117,7 +117,6 @@ unsafe extern "C" fn fastcall<F: Function>(
     // SAFETY: CPython calls module functions with the thread attached, for
     // the duration of this call.
     let py = unsafe { Python::assume_attached() };
-    let name = F::NAME.to_str().unwrap_or("<function>");
     let call = RawCall {
         module,
         args,
@@ -140,6 +139,7 @@ unsafe extern "C" fn fastcall<F: Function>(
         // A panic is a bug in the module: report it as the interpreter
         // reports its own internal errors, never unwind into C.
         Err(payload) => {
+            let name = F::NAME.to_str().unwrap_or("<function>");
             let _raised = py.raise(
                 Exception::SystemError,
                 &panic_message(name, payload.as_ref()),
