@@ -168,7 +168,7 @@ mod tests {
         let odd_bytes = [
             b'/', b':', b'@', b'G', b'`', b'g', b'a', b'f', 0, 0x80, 0xc1, 0xff,
         ];
-        for len in [0, 1, 15, 16, 17, 31, 32, 33, 48, 200] {
+        for len in [0, 1, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 200] {
             let upper = encode_vec(&noise(len, 16), 2 * len, encode);
             let lower = upper.to_ascii_lowercase();
             let mut inputs = vec![
@@ -176,9 +176,24 @@ mod tests {
                 lower,
                 upper[..upper.len().saturating_sub(1)].to_vec(),
             ];
-            for at in [0, 7, 15, 16, 17, 31, 32, (2 * len).saturating_sub(1)]
-                .into_iter()
-                .filter(|&at| at < 2 * len)
+            for at in [
+                0,
+                7,
+                15,
+                16,
+                17,
+                31,
+                32,
+                63,
+                64,
+                65,
+                100,
+                127,
+                128,
+                (2 * len).saturating_sub(1),
+            ]
+            .into_iter()
+            .filter(|&at| at < 2 * len)
             {
                 for byte in odd_bytes {
                     let mut input = upper.clone();

@@ -1,11 +1,13 @@
-//! AVX2 kernels: 24 input bytes to 32 symbols, 32 symbols to 24 bytes.
+//! AVX2 kernels: base64 24 input bytes to 32 symbols and 32 symbols to 24
+//! bytes; base16 32 bytes to 64 digits and back.
 
 use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
 
 use super::{
-    DECODE_GATHER, DecodeTable, ENCODE_SPREAD, INVALID, MERGE_PAIRS, MERGE_WORDS, SEXTETS_AC,
-    SEXTETS_AC_MULTIPLIERS, SEXTETS_BD, SEXTETS_BD_MULTIPLIERS, encode_offsets,
+    DECODE_GATHER, DecodeTable, ENCODE_SPREAD, HEX_DIGITS, HEX_WEIGHTS, INVALID, MERGE_PAIRS,
+    MERGE_WORDS, SEXTETS_AC, SEXTETS_AC_MULTIPLIERS, SEXTETS_BD, SEXTETS_BD_MULTIPLIERS,
+    encode_offsets,
 };
 
 /// The same 16 bytes in both 128-bit lanes.
@@ -119,3 +121,109 @@ pub unsafe fn decode(
 }
 
 encode_lines_kernel!("avx2");
+
+/// See `super::base16_encode`: 32 input bytes to 64 digits a step.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[target_feature(enable = "avx2")]
+pub unsafe fn hex_encode(input: &[u8], output: &mut [MaybeUninit<u8>]) -> usize {
+    let mut read = 0;
+    // SAFETY: AVX2 (the caller's contract).  Each step loads 32 bytes at
+    // `read` and stores 64 at 2 * `read`, both within their slices by the
+    // loop condition.
+    unsafe {
+        let digits = both_lanes(&HEX_DIGITS);
+        let low_nibble = _mm256_set1_epi8(0x0f);
+        while read + 32 <= input.len() && 2 * read + 64 <= output.len() {
+            let bytes = _mm256_loadu_si256(input.as_ptr().add(read).cast());
+            let high = _mm256_shuffle_epi8(
+                digits,
+                _mm256_and_si256(_mm256_srli_epi16::<4>(bytes), low_nibble),
+            );
+            let low = _mm256_shuffle_epi8(digits, _mm256_and_si256(bytes, low_nibble));
+            // Interleaving works within 128-bit lanes: `first` holds the
+            // digits of bytes 0..8 and 16..24, `second` of 8..16 and 24..32.
+            let first = _mm256_unpacklo_epi8(high, low);
+            let second = _mm256_unpackhi_epi8(high, low);
+            let out = output.as_mut_ptr().add(2 * read);
+            _mm256_storeu_si256(out.cast(), _mm256_permute2x128_si256::<0x20>(first, second));
+            _mm256_storeu_si256(
+                out.add(32).cast(),
+                _mm256_permute2x128_si256::<0x31>(first, second),
+            );
+            read += 32;
+        }
+    }
+    read
+}
+
+/// The value of each hex digit of `chars`, and a mask of the bytes that
+/// are digits (`a`-`f` only if `lower` is all ones): `sse41::hex_values`
+/// on 32 bytes.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn hex_values(chars: __m256i, lower: __m256i) -> (__m256i, __m256i) {
+    // SAFETY: AVX2 (the caller's contract); no memory access.
+    unsafe {
+        // x - base is at most `last` (unsigned) exactly when x is in
+        // base..=base + last.
+        let offset = |base: u8| _mm256_sub_epi8(chars, _mm256_set1_epi8(base as i8));
+        let within =
+            |x: __m256i, last: i8| _mm256_cmpeq_epi8(_mm256_min_epu8(x, _mm256_set1_epi8(last)), x);
+        let (digit, upper, small) = (offset(b'0'), offset(b'A'), offset(b'a'));
+        let (is_digit, is_upper) = (within(digit, 9), within(upper, 5));
+        let is_small = _mm256_and_si256(within(small, 5), lower);
+        let letter = _mm256_add_epi8(
+            _mm256_blendv_epi8(small, upper, is_upper),
+            _mm256_set1_epi8(10),
+        );
+        let values = _mm256_blendv_epi8(letter, digit, is_digit);
+        (
+            values,
+            _mm256_or_si256(is_digit, _mm256_or_si256(is_upper, is_small)),
+        )
+    }
+}
+
+/// See `super::base16_decode`: 64 digits to 32 bytes a step.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[target_feature(enable = "avx2")]
+pub unsafe fn hex_decode(
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    casefold: bool,
+) -> (usize, usize) {
+    let (mut read, mut written) = (0, 0);
+    // SAFETY: AVX2 (the caller's contract).  Each step loads 64 bytes at
+    // `read` and stores 32 at `written`, both within their slices by the
+    // loop condition.
+    unsafe {
+        let lower = _mm256_set1_epi8(if casefold { -1 } else { 0 });
+        let weights = _mm256_set1_epi16(HEX_WEIGHTS);
+        while read + 64 <= input.len() && written + 32 <= output.len() {
+            let at = input.as_ptr().add(read);
+            let (first, first_valid) = hex_values(_mm256_loadu_si256(at.cast()), lower);
+            let (second, second_valid) = hex_values(_mm256_loadu_si256(at.add(32).cast()), lower);
+            if _mm256_movemask_epi8(_mm256_and_si256(first_valid, second_valid)) != -1 {
+                break;
+            }
+            // Packing works within 128-bit lanes: the 64-bit quarters come
+            // out as first's low, second's low, first's high, second's high.
+            let packed = _mm256_packus_epi16(
+                _mm256_maddubs_epi16(first, weights),
+                _mm256_maddubs_epi16(second, weights),
+            );
+            let bytes = _mm256_permute4x64_epi64::<0b11_01_10_00>(packed);
+            _mm256_storeu_si256(output.as_mut_ptr().add(written).cast(), bytes);
+            read += 64;
+            written += 32;
+        }
+    }
+    (read, written)
+}
