@@ -2,6 +2,9 @@
 
 use core::mem::MaybeUninit;
 
+use super::simd::{self, Level};
+use super::vector;
+
 pub const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 pub const BASE32HEX: &[u8; 32] = b"0123456789ABCDEFGHIJKLMNOPQRSTUV";
 
@@ -10,10 +13,18 @@ pub fn encoded_len(len: usize) -> Option<usize> {
     len.div_ceil(5).checked_mul(8)
 }
 
-/// Encode into storage of exactly `encoded_len(input.len())` bytes: whole
-/// 5-byte groups as one 40-bit word each, then the padded tail.
+/// Encode into storage of exactly `encoded_len(input.len())` bytes.
 pub fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u8; 32]) {
+    encode_at(simd::active(), input, output, alphabet);
+}
+
+/// `encode` with the kernels of `level` (or of the best level this CPU
+/// has, if lower): whole groups by the kernel, then the rest as one
+/// 40-bit word per 5-byte group, then the padded tail.
+pub fn encode_at(level: Level, input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u8; 32]) {
     assert_eq!(Some(output.len()), encoded_len(input.len()), "output size");
+    let done = vector::base32_encode(level, input, output, alphabet);
+    let (input, output) = (&input[done..], &mut output[done / 5 * 8..]);
     let symbol = |bits: u64, k: usize| alphabet[((bits >> (35 - 5 * k)) & 0x1f) as usize];
     let groups = input.chunks_exact(5);
     let tail = groups.remainder();
@@ -66,6 +77,20 @@ pub fn decode(
     map: &[u8; 256],
     alphabet: &[u8; 32],
 ) -> Result<usize, DecodeError> {
+    decode_at(simd::active(), input, output, map, alphabet)
+}
+
+/// `decode` with the kernels of `level` (or of the best level this CPU
+/// has, if lower): they decode whole quanta, translation included, up to
+/// the first quantum holding a byte that is not a symbol; the portable
+/// code does the rest, and every error.
+pub fn decode_at(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    map: &[u8; 256],
+    alphabet: &[u8; 32],
+) -> Result<usize, DecodeError> {
     /// Not a symbol: the high bit, never set in a symbol's value.
     const INVALID: u8 = 0x80;
     if input.len() % 8 != 0 {
@@ -85,11 +110,13 @@ pub fn decode(
     // Whole quanta, then a last one that padding shortened; the output
     // bound has room for 5 bytes for each.
     let (whole, short) = input[..data_len].split_at(data_len / 8 * 8);
+    let (read, wrote) = vector::base32_decode(level, whole, output, &values);
     let (whole_output, short_output) = output.split_at_mut(whole.len() / 8 * 5);
     // Whether any byte was not a symbol is only checked at the end: the
     // error is the same wherever the byte is.
     let mut invalid = 0u64;
-    for (quantum, out) in whole.chunks_exact(8).zip(whole_output.chunks_exact_mut(5)) {
+    let rest = whole[read..].chunks_exact(8);
+    for (quantum, out) in rest.zip(whole_output[wrote..].chunks_exact_mut(5)) {
         let quantum_values: [u8; 8] = core::array::from_fn(|k| values[usize::from(quantum[k])]);
         invalid |= u64::from_ne_bytes(quantum_values);
         // Eight independent shifts rather than a chain of eight.
@@ -143,7 +170,7 @@ pub fn decode(
 mod tests {
     use super::*;
     use crate::codec::base64::identity_map;
-    use crate::codec::testing::{decode_vec, encode_vec};
+    use crate::codec::testing::{decode_vec, encode_vec, noise};
 
     const IDENTITY: [u8; 256] = identity_map();
 
@@ -177,6 +204,112 @@ mod tests {
                 Ok(plain.to_vec())
             );
         }
+    }
+
+    /// What the translations of b32decode make of the input: case folding
+    /// and map01, as `b32.rs` builds them.
+    fn maps() -> Vec<[u8; 256]> {
+        let mut casefold = IDENTITY;
+        for c in b'a'..=b'z' {
+            casefold[usize::from(c)] = c.to_ascii_uppercase();
+        }
+        let mut map01 = casefold;
+        map01[usize::from(b'0')] = b'O';
+        map01[usize::from(b'1')] = b'L';
+        vec![IDENTITY, casefold, map01]
+    }
+
+    #[test]
+    fn every_level_encodes_like_the_portable_code() {
+        for len in (0..200).chain([1000, 4096, 4097, 65_541]) {
+            let input = noise(len, len as u64);
+            for alphabet in [BASE32, BASE32HEX] {
+                let size = encoded_len(len).unwrap();
+                let expected = encode_vec(&input, size, |i, o| {
+                    encode_at(Level::Scalar, i, o, alphabet)
+                });
+                for level in simd::supported() {
+                    let actual = encode_vec(&input, size, |i, o| encode_at(level, i, o, alphabet));
+                    assert_eq!(actual, expected, "{level:?}, {len} bytes");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_level_decodes_like_the_portable_code() {
+        let odd_bytes = [
+            b'=', b'0', b'1', b'8', b'a', b'w', b'z', b'@', b'[', 0, 0x80, 0xc1, 0xff,
+        ];
+        for len in (0..100).chain([255, 1000, 4096]) {
+            let data = noise(len, len as u64 + 1);
+            for alphabet in [BASE32, BASE32HEX] {
+                let valid = encode_vec(&data, encoded_len(len).unwrap(), |i, o| {
+                    encode(i, o, alphabet)
+                });
+                let mut inputs = vec![valid.clone(), valid.to_ascii_lowercase()];
+                for at in [
+                    0,
+                    7,
+                    8,
+                    31,
+                    32,
+                    33,
+                    63,
+                    64,
+                    100,
+                    valid.len().saturating_sub(9),
+                ] {
+                    if at < valid.len() {
+                        for byte in odd_bytes {
+                            let mut input = valid.clone();
+                            input[at] = byte;
+                            inputs.push(input);
+                        }
+                    }
+                }
+                for input in &inputs {
+                    for map in &maps() {
+                        let bound = decoded_len_bound(input.len());
+                        let expected = decode_vec(input, bound, |i, o| {
+                            decode_at(Level::Scalar, i, o, map, alphabet)
+                        });
+                        for level in simd::supported() {
+                            let actual = decode_vec(input, bound, |i, o| {
+                                decode_at(level, i, o, map, alphabet)
+                            });
+                            assert_eq!(actual, expected, "{level:?}, {input:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx2_kernels_do_the_whole_groups() {
+        if !simd::supported().any(|level| level == Level::Avx2) {
+            return;
+        }
+        let input = noise(1000, 3);
+        let mut output = vec![MaybeUninit::uninit(); encoded_len(1000).unwrap()];
+        let done = vector::base32_encode(Level::Avx2, &input, &mut output, BASE32);
+        // Each step needs 26 bytes of input, takes 20.
+        assert_eq!(done, (1000 - 26) / 20 * 20 + 20);
+        let encoded = encode_vec(&input, output.len(), |i, o| encode(i, o, BASE32));
+        let values: [u8; 256] = core::array::from_fn(|c| {
+            BASE32
+                .iter()
+                .position(|&s| usize::from(s) == c)
+                .map_or(0x80, |v| v as u8)
+        });
+        let mut decoded = vec![MaybeUninit::uninit(); decoded_len_bound(encoded.len())];
+        let (read, wrote) = vector::base32_decode(Level::Avx2, &encoded, &mut decoded, &values);
+        assert!(
+            read >= encoded.len() - 64 && wrote == read / 8 * 5,
+            "{read} {wrote}"
+        );
     }
 
     #[test]

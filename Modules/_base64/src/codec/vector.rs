@@ -8,8 +8,32 @@ pub use super::aarch64::{
 };
 #[cfg(target_arch = "x86_64")]
 pub use super::x86::{
-    base16_decode, base16_encode, base64_decode, base64_encode, base64_encode_lines,
+    base16_decode, base16_encode, base32_decode, base32_encode, base64_decode, base64_encode,
+    base64_encode_lines,
 };
+#[cfg(not(target_arch = "x86_64"))]
+pub use no_base32::{base32_decode, base32_encode};
+
+/// Base32 has kernels on x86-64 only.
+#[cfg(not(target_arch = "x86_64"))]
+mod no_base32 {
+    use core::mem::MaybeUninit;
+
+    use crate::codec::simd::Level;
+
+    pub fn base32_encode(_: Level, _: &[u8], _: &mut [MaybeUninit<u8>], _: &[u8; 32]) -> usize {
+        0
+    }
+
+    pub fn base32_decode(
+        _: Level,
+        _: &[u8],
+        _: &mut [MaybeUninit<u8>],
+        _: &[u8; 256],
+    ) -> (usize, usize) {
+        (0, 0)
+    }
+}
 
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod none {

@@ -227,3 +227,139 @@ pub unsafe fn hex_decode(
     }
     (read, written)
 }
+
+/// Places the 5 bytes b0..b4 of each of two base32 groups (at 0 and 5 of a
+/// lane) as the 16-bit words [b0 b1, b1 b2, b2 b3, b3 b4], high byte
+/// first: word k then holds symbol 2k in bits 15-6+2k... (see
+/// `base32_encode`).
+const BASE32_SPREAD: [u8; 16] = [1, 0, 2, 1, 3, 2, 4, 3, 6, 5, 7, 6, 8, 7, 9, 8];
+/// Multipliers whose high half shifts words 0, 1 and 2 of a group right by
+/// 6, 4 and 2 (word 3 needs no shift and is blended in unchanged).
+const BASE32_SHIFTS: [u16; 8] = [1 << 10, 1 << 12, 1 << 14, 0, 1 << 10, 1 << 12, 1 << 14, 0];
+
+/// Encodes whole 5-byte groups of `input` in base32 with `alphabet`;
+/// returns the number of input bytes encoded, a multiple of 5.  Each step
+/// reads 20 bytes (loading 26) and writes 32 symbols.
+///
+/// # Safety
+/// The CPU must have AVX2, and `output` must hold the encoding of all of
+/// `input` (`input.len().div_ceil(5) * 8` bytes).
+#[target_feature(enable = "avx2")]
+pub unsafe fn base32_encode(
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    alphabet: &[u8; 32],
+) -> usize {
+    let (mut read, mut written) = (0, 0);
+    // SAFETY: AVX2 (the caller's contract).  Each step loads 16 bytes at
+    // `read` and at `read + 10`, within `input` by the loop condition
+    // (read + 26 <= len), and stores 32 symbols at `written` = read / 5 * 8,
+    // which the output holds since it holds the encoding of all of input.
+    unsafe {
+        let spread = both_lanes(&BASE32_SPREAD);
+        let shifts = _mm256_loadu_si256([BASE32_SHIFTS, BASE32_SHIFTS].as_ptr().cast());
+        let ten_bits = _mm256_set1_epi16(0x03ff);
+        let five_bits = _mm256_set1_epi8(0x1f);
+        let low_symbols = both_lanes(alphabet[..16].try_into().expect("16 bytes"));
+        let high_symbols = both_lanes(alphabet[16..].try_into().expect("16 bytes"));
+        while read + 26 <= input.len() {
+            let at = input.as_ptr().add(read);
+            let groups = _mm256_loadu2_m128i(at.add(10).cast(), at.cast());
+            let words = _mm256_shuffle_epi8(groups, spread);
+            // Word k of a group, shifted right by 6 - 2k, holds symbols 2k
+            // and 2k + 1 in its low 10 bits.
+            let shifted =
+                _mm256_blend_epi16::<0b1000_1000>(_mm256_mulhi_epu16(words, shifts), words);
+            let pairs = _mm256_and_si256(shifted, ten_bits);
+            // Symbol 2k to the word's low byte, 2k + 1 to its high byte.
+            let values = _mm256_and_si256(
+                _mm256_or_si256(_mm256_srli_epi16::<5>(pairs), _mm256_slli_epi16::<8>(pairs)),
+                five_bits,
+            );
+            // Values 16..32 (bit 4 set) take the alphabet's second half.
+            let high = _mm256_slli_epi16::<3>(values);
+            let symbols = _mm256_blendv_epi8(
+                _mm256_shuffle_epi8(low_symbols, values),
+                _mm256_shuffle_epi8(high_symbols, values),
+                high,
+            );
+            _mm256_storeu_si256(output.as_mut_ptr().add(written).cast(), symbols);
+            read += 20;
+            written += 32;
+        }
+    }
+    read
+}
+
+/// Gathers the 5 output bytes of each 40-bit quantum (bits 39-0 of a
+/// 64-bit lane), big-endian, 10 bytes per 128-bit lane.
+const BASE32_GATHER: [u8; 16] = [
+    4, 3, 2, 1, 0, 12, 11, 10, 9, 8, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+];
+/// Weights merging two 5-bit values (multiply-add of bytes by [32, 1]) and
+/// two 10-bit ones (multiply-add of words by [1024, 1]).
+const BASE32_MERGE_PAIRS: i32 = 0x0120_0120;
+const BASE32_MERGE_WORDS: i32 = 0x0001_0400;
+
+/// Decodes whole quanta of `input` while every byte has a value in
+/// `values` (the translation's: high bit set for a byte that is not a
+/// symbol); returns (bytes read, bytes written), a multiple of 8 and of 5.
+/// Each step reads 32 symbols and writes 20 bytes (storing 26).
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[target_feature(enable = "avx2")]
+pub unsafe fn base32_decode(
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    values: &[u8; 256],
+) -> (usize, usize) {
+    let (mut read, mut written) = (0, 0);
+    // SAFETY: AVX2 (the caller's contract).  The table loads read 16 of
+    // its first 128 bytes each; each step loads 32 bytes at `read` and
+    // stores 16 at `written` and at `written + 10`, all within their slices
+    // by the loop condition.
+    unsafe {
+        let mut rows = [_mm256_setzero_si256(); 8];
+        for (row, chunk) in rows.iter_mut().zip(values.chunks_exact(16)) {
+            *row = _mm256_broadcastsi128_si256(_mm_loadu_si128(chunk.as_ptr().cast()));
+        }
+        let nibble = _mm256_set1_epi8(0x0f);
+        let merge_pairs = _mm256_set1_epi32(BASE32_MERGE_PAIRS);
+        let merge_words = _mm256_set1_epi32(BASE32_MERGE_WORDS);
+        let low_dword = _mm256_set1_epi64x(0xffff_ffff);
+        let gather = both_lanes(&BASE32_GATHER);
+        while read + 32 <= input.len() && written + 26 <= output.len() {
+            let chars = _mm256_loadu_si256(input.as_ptr().add(read).cast());
+            let high = _mm256_and_si256(_mm256_srli_epi16::<4>(chars), nibble);
+            let low = _mm256_and_si256(chars, nibble);
+            // Bytes from 0x80 up match no row and keep the high bit.
+            let mut quantum_values = _mm256_set1_epi8(INVALID as i8);
+            for (nibble_value, row) in (0i8..).zip(rows.iter()) {
+                let in_row = _mm256_cmpeq_epi8(high, _mm256_set1_epi8(nibble_value));
+                quantum_values =
+                    _mm256_blendv_epi8(quantum_values, _mm256_shuffle_epi8(*row, low), in_row);
+            }
+            if _mm256_movemask_epi8(quantum_values) != 0 {
+                break;
+            }
+            // 20 bits per 32-bit lane: symbols 0-3 of a quantum in the low
+            // one, 4-7 in the high one; joined into 40 bits.
+            let halves = _mm256_madd_epi16(
+                _mm256_maddubs_epi16(quantum_values, merge_pairs),
+                merge_words,
+            );
+            let joined = _mm256_or_si256(
+                _mm256_slli_epi64::<20>(_mm256_and_si256(halves, low_dword)),
+                _mm256_srli_epi64::<32>(halves),
+            );
+            let bytes = _mm256_shuffle_epi8(joined, gather);
+            let out = output.as_mut_ptr().add(written);
+            _mm_storeu_si128(out.cast(), _mm256_castsi256_si128(bytes));
+            _mm_storeu_si128(out.add(10).cast(), _mm256_extracti128_si256::<1>(bytes));
+            read += 32;
+            written += 20;
+        }
+    }
+    (read, written)
+}

@@ -174,3 +174,38 @@ pub fn base16_decode(
         Level::Scalar => (0, 0),
     }
 }
+
+/// Encodes whole 5-byte groups of `input` in base32 into `output` (sized
+/// for all of `input`, as `base32::encode` requires); returns the number
+/// of input bytes encoded.  AVX2 kernels only (they serve the AVX-512
+/// level too; below AVX2 the portable code does it all).
+pub fn base32_encode(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    alphabet: &[u8; 32],
+) -> usize {
+    // The kernel's contract: the memory it writes is in `output`.
+    assert!(output.len() >= input.len().div_ceil(5) * 8, "output size");
+    match level.min(simd::detected()) {
+        // SAFETY: detected() found AVX2 (the AVX-512 level includes it).
+        Level::Avx512Vbmi | Level::Avx2 => unsafe { avx2::base32_encode(input, output, alphabet) },
+        Level::Sse41 | Level::Scalar => 0,
+    }
+}
+
+/// Decodes whole quanta of base32 `input` while every byte has a value in
+/// `values` (high bit set where it has none); returns (bytes read, bytes
+/// written).
+pub fn base32_decode(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    values: &[u8; 256],
+) -> (usize, usize) {
+    match level.min(simd::detected()) {
+        // SAFETY: detected() found AVX2 (the AVX-512 level includes it).
+        Level::Avx512Vbmi | Level::Avx2 => unsafe { avx2::base32_decode(input, output, values) },
+        Level::Sse41 | Level::Scalar => (0, 0),
+    }
+}
