@@ -559,7 +559,7 @@ class ReliabilityTests(unittest.TestCase):
 
 
 class VectorLevelTests(unittest.TestCase):
-    """Base64 and base16 through each level of vector kernels.
+    """Base64, base32 and base16 through each level of vector kernels.
 
     _PYTHON_BASE64_SIMD caps the level (a level the CPU lacks runs as the
     best one it has), so a subprocess per level compares the functions
@@ -608,6 +608,32 @@ class VectorLevelTests(unittest.TestCase):
                         bad = bytearray(hexed)
                         bad[rng.randrange(len(bad))] = odd
                         check("b16decode", bytes(bad), casefold=casefold)
+            for name in ("b32encode", "b32hexencode"):
+                check(name, data)
+            for name, options in (("b32decode", ({}, {"casefold": True},
+                                                 {"casefold": True, "map01": b"L"})),
+                                  ("b32hexdecode", ({}, {"casefold": True}))):
+                encoded = getattr(py, name.replace("decode", "encode"))(data)
+                for kwargs in options:
+                    check(name, encoded, **kwargs)
+                    check(name, encoded.lower(), **kwargs)
+                    if encoded:
+                        for odd in (ord("0"), ord("1"), ord("="), ord("@"), 0xff):
+                            bad = bytearray(encoded)
+                            bad[rng.randrange(len(bad))] = odd
+                            check(name, bytes(bad), **kwargs)
+            if size > 100:
+                # Lines of other lengths than encodebytes', and one line
+                # that differs.
+                encoded = py.b64encode(data)
+                for width in (64, 72):
+                    lines = b"\\n".join(encoded[i:i + width]
+                                       for i in range(0, len(encoded), width))
+                    check("decodebytes", lines)
+                    check("b64decode", lines)
+                    odd = bytearray(lines)
+                    del odd[rng.randrange(width + 1, len(odd))]
+                    check("decodebytes", bytes(odd))
     """
 
     # The levels of the architectures with vector kernels (the machine a
