@@ -159,33 +159,30 @@ pub unsafe fn hex_encode(input: &[u8], output: &mut [MaybeUninit<u8>]) -> usize 
 }
 
 /// The value of each hex digit of `chars`, and a mask of the bytes that
-/// are digits (`a`-`f` only if `lower` is all ones): `sse41::hex_values`
-/// on 32 bytes.
+/// are digits (`a`-`f` too where `fold` is `0xdf`, which maps them to
+/// `A`-`F`; `0xff` keeps them apart).
 ///
 /// # Safety
 /// The CPU must have AVX2.
 #[inline]
 #[target_feature(enable = "avx2")]
-unsafe fn hex_values(chars: __m256i, lower: __m256i) -> (__m256i, __m256i) {
+unsafe fn hex_values(chars: __m256i, fold: __m256i) -> (__m256i, __m256i) {
     // SAFETY: AVX2 (the caller's contract); no memory access.
     unsafe {
-        // x - base is at most `last` (unsigned) exactly when x is in
-        // base..=base + last.
-        let offset = |base: u8| _mm256_sub_epi8(chars, _mm256_set1_epi8(base as i8));
+        // Whether x, unsigned, is at most `last`: after the wrapping
+        // subtraction of a base, whether the byte is in base..=base + last.
         let within =
             |x: __m256i, last: i8| _mm256_cmpeq_epi8(_mm256_min_epu8(x, _mm256_set1_epi8(last)), x);
-        let (digit, upper, small) = (offset(b'0'), offset(b'A'), offset(b'a'));
-        let (is_digit, is_upper) = (within(digit, 9), within(upper, 5));
-        let is_small = _mm256_and_si256(within(small, 5), lower);
-        let letter = _mm256_add_epi8(
-            _mm256_blendv_epi8(small, upper, is_upper),
-            _mm256_set1_epi8(10),
+        let digit = _mm256_sub_epi8(chars, _mm256_set1_epi8(b'0' as i8));
+        // Only bytes that are `A`-`F` (or `a`-`f` folded) land in 0..=5.
+        let letter = _mm256_sub_epi8(_mm256_and_si256(chars, fold), _mm256_set1_epi8(b'A' as i8));
+        let (is_digit, is_letter) = (within(digit, 9), within(letter, 5));
+        let values = _mm256_blendv_epi8(
+            _mm256_add_epi8(letter, _mm256_set1_epi8(10)),
+            digit,
+            is_digit,
         );
-        let values = _mm256_blendv_epi8(letter, digit, is_digit);
-        (
-            values,
-            _mm256_or_si256(is_digit, _mm256_or_si256(is_upper, is_small)),
-        )
+        (values, _mm256_or_si256(is_digit, is_letter))
     }
 }
 
@@ -204,12 +201,12 @@ pub unsafe fn hex_decode(
     // `read` and stores 32 at `written`, both within their slices by the
     // loop condition.
     unsafe {
-        let lower = _mm256_set1_epi8(if casefold { -1 } else { 0 });
+        let fold = _mm256_set1_epi8(if casefold { 0xdfu8 as i8 } else { -1 });
         let weights = _mm256_set1_epi16(HEX_WEIGHTS);
         while read + 64 <= input.len() && written + 32 <= output.len() {
             let at = input.as_ptr().add(read);
-            let (first, first_valid) = hex_values(_mm256_loadu_si256(at.cast()), lower);
-            let (second, second_valid) = hex_values(_mm256_loadu_si256(at.add(32).cast()), lower);
+            let (first, first_valid) = hex_values(_mm256_loadu_si256(at.cast()), fold);
+            let (second, second_valid) = hex_values(_mm256_loadu_si256(at.add(32).cast()), fold);
             if _mm256_movemask_epi8(_mm256_and_si256(first_valid, second_valid)) != -1 {
                 break;
             }

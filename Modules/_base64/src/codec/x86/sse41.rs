@@ -133,28 +133,25 @@ pub unsafe fn hex_encode(input: &[u8], output: &mut [MaybeUninit<u8>]) -> usize 
 }
 
 /// The value of each hex digit of `chars`, and a mask of the bytes that
-/// are digits (`a`-`f` only if `lower` is all ones).
+/// are digits (`a`-`f` too where `fold` is `0xdf`, which maps them to
+/// `A`-`F`; `0xff` keeps them apart).
 ///
 /// # Safety
 /// The CPU must have SSSE3 and SSE4.1.
 #[inline]
 #[target_feature(enable = "ssse3,sse4.1")]
-unsafe fn hex_values(chars: __m128i, lower: __m128i) -> (__m128i, __m128i) {
+unsafe fn hex_values(chars: __m128i, fold: __m128i) -> (__m128i, __m128i) {
     // SAFETY: SSSE3 and SSE4.1 (the caller's contract); no memory access.
     unsafe {
-        // x - base is at most `last` (unsigned) exactly when x is in
-        // base..=base + last.
-        let offset = |base: u8| _mm_sub_epi8(chars, _mm_set1_epi8(base as i8));
+        // Whether x, unsigned, is at most `last`: after the wrapping
+        // subtraction of a base, whether the byte is in base..=base + last.
         let within = |x: __m128i, last: i8| _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(last)), x);
-        let (digit, upper, small) = (offset(b'0'), offset(b'A'), offset(b'a'));
-        let (is_digit, is_upper) = (within(digit, 9), within(upper, 5));
-        let is_small = _mm_and_si128(within(small, 5), lower);
-        let letter = _mm_add_epi8(_mm_blendv_epi8(small, upper, is_upper), _mm_set1_epi8(10));
-        let values = _mm_blendv_epi8(letter, digit, is_digit);
-        (
-            values,
-            _mm_or_si128(is_digit, _mm_or_si128(is_upper, is_small)),
-        )
+        let digit = _mm_sub_epi8(chars, _mm_set1_epi8(b'0' as i8));
+        // Only bytes that are `A`-`F` (or `a`-`f` folded) land in 0..=5.
+        let letter = _mm_sub_epi8(_mm_and_si128(chars, fold), _mm_set1_epi8(b'A' as i8));
+        let (is_digit, is_letter) = (within(digit, 9), within(letter, 5));
+        let values = _mm_blendv_epi8(_mm_add_epi8(letter, _mm_set1_epi8(10)), digit, is_digit);
+        (values, _mm_or_si128(is_digit, is_letter))
     }
 }
 
@@ -173,11 +170,11 @@ pub unsafe fn hex_decode(
     // bytes at `read` and stores 8 at `written`, both within their slices
     // by the loop condition.
     unsafe {
-        let lower = _mm_set1_epi8(if casefold { -1 } else { 0 });
+        let fold = _mm_set1_epi8(if casefold { 0xdfu8 as i8 } else { -1 });
         let weights = _mm_set1_epi16(HEX_WEIGHTS);
         while read + 16 <= input.len() && written + 8 <= output.len() {
             let chars = _mm_loadu_si128(input.as_ptr().add(read).cast());
-            let (values, valid) = hex_values(chars, lower);
+            let (values, valid) = hex_values(chars, fold);
             if _mm_movemask_epi8(valid) != 0xffff {
                 break;
             }
