@@ -96,6 +96,11 @@ fn class_name<'py>(s: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
 
 /// `base64._input_type_check(s)` (encodebytes, decodebytes).
 pub fn input_type_check<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, ()> {
+    // Their memoryview is always 1-D of format "B", and making it runs no
+    // code of the caller's: the check passes without it.
+    if s.is_exact_bytes() || s.is_exact_bytearray() {
+        return Ok(());
+    }
     let view = match py.memoryview(s) {
         Ok(view) => view,
         Err(err) => {
