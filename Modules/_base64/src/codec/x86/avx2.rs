@@ -71,6 +71,47 @@ pub unsafe fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u
     read
 }
 
+/// A 128-entry byte table (the first 128 of `table`) as eight 16-entry
+/// rows, one per high nibble of an ASCII byte, in both lanes.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn table_rows(table: &[u8; 256]) -> [__m256i; 8] {
+    // SAFETY: AVX2 (the caller's contract); each load reads one 16-byte
+    // chunk of the table.
+    unsafe {
+        let mut rows = [_mm256_setzero_si256(); 8];
+        for (row, chunk) in rows.iter_mut().zip(table.chunks_exact(16)) {
+            *row = _mm256_broadcastsi128_si256(_mm_loadu_si128(chunk.as_ptr().cast()));
+        }
+        rows
+    }
+}
+
+/// The table entry of each byte of `chars` (see `table_rows`); bytes from
+/// 0x80 up match no row and get `INVALID`.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn look_up(rows: &[__m256i; 8], chars: __m256i) -> __m256i {
+    // SAFETY: AVX2 (the caller's contract); no memory access.
+    unsafe {
+        let nibble = _mm256_set1_epi8(0x0f);
+        let high = _mm256_and_si256(_mm256_srli_epi16::<4>(chars), nibble);
+        let low = _mm256_and_si256(chars, nibble);
+        let mut values = _mm256_set1_epi8(INVALID as i8);
+        for (nibble_value, row) in (0i8..).zip(rows.iter()) {
+            let in_row = _mm256_cmpeq_epi8(high, _mm256_set1_epi8(nibble_value));
+            values = _mm256_blendv_epi8(values, _mm256_shuffle_epi8(*row, low), in_row);
+        }
+        values
+    }
+}
+
 /// See `super::base64_decode`.
 ///
 /// # Safety
@@ -82,30 +123,18 @@ pub unsafe fn decode(
     table: &DecodeTable,
 ) -> (usize, usize) {
     let (mut read, mut written) = (0, 0);
-    // SAFETY: AVX2 (the caller's contract).  The table loads read 16 of
-    // its 128 bytes each; each block loads 32 bytes at `read` and stores
-    // 32 at `written`, both within their slices by the loop condition.
+    // SAFETY: AVX2 (the caller's contract).  Each block loads 32 bytes at
+    // `read` and stores 32 at `written`, both within their slices by the
+    // loop condition.
     unsafe {
-        // One 16-entry table per high nibble of an ASCII byte.
-        let mut rows = [_mm256_setzero_si256(); 8];
-        for (row, chunk) in rows.iter_mut().zip(table.chunks_exact(16)) {
-            *row = _mm256_broadcastsi128_si256(_mm_loadu_si128(chunk.as_ptr().cast()));
-        }
-        let nibble = _mm256_set1_epi8(0x0f);
+        let rows = table_rows(table);
         let merge_pairs = _mm256_set1_epi32(MERGE_PAIRS);
         let merge_words = _mm256_set1_epi32(MERGE_WORDS);
         let gather = both_lanes(&DECODE_GATHER);
         let join_lanes = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
         while read + 32 <= input.len() && written + 32 <= output.len() {
             let chars = _mm256_loadu_si256(input.as_ptr().add(read).cast());
-            let high = _mm256_and_si256(_mm256_srli_epi16::<4>(chars), nibble);
-            let low = _mm256_and_si256(chars, nibble);
-            // Bytes from 0x80 up match no row and keep INVALID.
-            let mut values = _mm256_set1_epi8(INVALID as i8);
-            for (nibble_value, row) in (0i8..).zip(rows.iter()) {
-                let in_row = _mm256_cmpeq_epi8(high, _mm256_set1_epi8(nibble_value));
-                values = _mm256_blendv_epi8(values, _mm256_shuffle_epi8(*row, low), in_row);
-            }
+            let values = look_up(&rows, chars);
             if _mm256_movemask_epi8(values) != 0 {
                 break;
             }
@@ -312,31 +341,18 @@ pub unsafe fn base32_decode(
     values: &[u8; 256],
 ) -> (usize, usize) {
     let (mut read, mut written) = (0, 0);
-    // SAFETY: AVX2 (the caller's contract).  The table loads read 16 of
-    // its first 128 bytes each; each step loads 32 bytes at `read` and
-    // stores 16 at `written` and at `written + 10`, all within their slices
-    // by the loop condition.
+    // SAFETY: AVX2 (the caller's contract).  Each step loads 32 bytes at
+    // `read` and stores 16 at `written` and at `written + 10`, all within
+    // their slices by the loop condition.
     unsafe {
-        let mut rows = [_mm256_setzero_si256(); 8];
-        for (row, chunk) in rows.iter_mut().zip(values.chunks_exact(16)) {
-            *row = _mm256_broadcastsi128_si256(_mm_loadu_si128(chunk.as_ptr().cast()));
-        }
-        let nibble = _mm256_set1_epi8(0x0f);
+        let rows = table_rows(values);
         let merge_pairs = _mm256_set1_epi32(BASE32_MERGE_PAIRS);
         let merge_words = _mm256_set1_epi32(BASE32_MERGE_WORDS);
         let low_dword = _mm256_set1_epi64x(0xffff_ffff);
         let gather = both_lanes(&BASE32_GATHER);
         while read + 32 <= input.len() && written + 26 <= output.len() {
             let chars = _mm256_loadu_si256(input.as_ptr().add(read).cast());
-            let high = _mm256_and_si256(_mm256_srli_epi16::<4>(chars), nibble);
-            let low = _mm256_and_si256(chars, nibble);
-            // Bytes from 0x80 up match no row and keep the high bit.
-            let mut quantum_values = _mm256_set1_epi8(INVALID as i8);
-            for (nibble_value, row) in (0i8..).zip(rows.iter()) {
-                let in_row = _mm256_cmpeq_epi8(high, _mm256_set1_epi8(nibble_value));
-                quantum_values =
-                    _mm256_blendv_epi8(quantum_values, _mm256_shuffle_epi8(*row, low), in_row);
-            }
+            let quantum_values = look_up(&rows, chars);
             if _mm256_movemask_epi8(quantum_values) != 0 {
                 break;
             }
