@@ -227,8 +227,9 @@ def build_windows(tree: Path, args: argparse.Namespace) -> tuple[Path, dict[str,
 
 def check_symbols(tree: Path, python: Path, rust_modules: str) -> None:
     if sys.platform == "win32":
+        tool = dumpbin()
         for dll in python.parent.glob("python3*.dll"):
-            unexpected = exported_rust_symbols(run(dumpbin(), "/exports", dll))
+            unexpected = exported_rust_symbols(run(tool, "/exports", dll))
             if unexpected:
                 sys.exit(f"{dll.name} exports Rust symbols: {', '.join(unexpected)}")
         return

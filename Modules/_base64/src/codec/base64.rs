@@ -316,22 +316,17 @@ fn decode_lines(
     (read, written)
 }
 
-/// Copies the symbols of as many `L`-symbol lines (each followed by a
-/// newline) as `stage` holds from the start of `input`; returns how many
-/// symbols it copied.  `L` fixed makes each copy a few vector moves.
+/// `stage_lines_of` for lines of a length fixed at compile time, so that
+/// each copy is a few vector moves.
 fn stage_lines<const L: usize>(input: &[u8], stage: &mut [u8; LINE_STAGE]) -> usize {
-    let mut staged = 0;
-    for (line, out) in input.chunks_exact(L + 1).zip(stage.chunks_exact_mut(L)) {
-        if line[L] != b'\n' {
-            break;
-        }
-        out.copy_from_slice(&line[..L]);
-        staged += L;
-    }
-    staged
+    stage_lines_of(L, input, stage)
 }
 
-/// `stage_lines` for a length known only at run time.
+/// Copies the symbols of as many `len`-symbol lines (each followed by a
+/// newline) as `stage` holds from the start of `input`; returns how many
+/// symbols it copied.  Always inlined, so that `stage_lines` gets a copy
+/// of its own with the length a constant.
+#[inline(always)]
 fn stage_lines_of(len: usize, input: &[u8], stage: &mut [u8; LINE_STAGE]) -> usize {
     let mut staged = 0;
     for (line, out) in input.chunks_exact(len + 1).zip(stage.chunks_exact_mut(len)) {
