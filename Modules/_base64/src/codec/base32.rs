@@ -286,30 +286,36 @@ mod tests {
         }
     }
 
-    #[cfg(target_arch = "x86_64")]
+    /// The kernels of each vector level do all but the last few groups, so
+    /// the comparisons with the portable code above test them and not it.
     #[test]
-    fn the_avx2_kernels_do_the_whole_groups() {
-        if !simd::supported().any(|level| level == Level::Avx2) {
-            return;
-        }
+    fn the_kernels_do_the_whole_groups() {
         let input = noise(1000, 3);
-        let mut output = vec![MaybeUninit::uninit(); encoded_len(1000).unwrap()];
-        let done = vector::base32_encode(Level::Avx2, &input, &mut output, BASE32);
-        // Each step needs 26 bytes of input, takes 20.
-        assert_eq!(done, (1000 - 26) / 20 * 20 + 20);
-        let encoded = encode_vec(&input, output.len(), |i, o| encode(i, o, BASE32));
+        let encoded = encode_vec(&input, encoded_len(1000).unwrap(), |i, o| {
+            encode_at(Level::Scalar, i, o, BASE32)
+        });
         let values: [u8; 256] = core::array::from_fn(|c| {
             BASE32
                 .iter()
                 .position(|&s| usize::from(s) == c)
                 .map_or(0x80, |v| v as u8)
         });
-        let mut decoded = vec![MaybeUninit::uninit(); decoded_len_bound(encoded.len())];
-        let (read, wrote) = vector::base32_decode(Level::Avx2, &encoded, &mut decoded, &values);
-        assert!(
-            read >= encoded.len() - 64 && wrote == read / 8 * 5,
-            "{read} {wrote}"
-        );
+        #[cfg(target_arch = "x86_64")]
+        let vector_levels = simd::supported().filter(|&level| level >= Level::Avx2);
+        #[cfg(not(target_arch = "x86_64"))]
+        let vector_levels = core::iter::empty::<Level>();
+        for level in vector_levels {
+            let mut output = vec![MaybeUninit::uninit(); encoded.len()];
+            let done = vector::base32_encode(level, &input, &mut output, BASE32);
+            // A step reads at most 40 bytes and may look 6 further.
+            assert!(done % 5 == 0 && done + 46 > 1000, "{level:?}: {done}");
+            let mut decoded = vec![MaybeUninit::uninit(); decoded_len_bound(encoded.len())];
+            let (read, wrote) = vector::base32_decode(level, &encoded, &mut decoded, &values);
+            assert!(
+                read + 64 > encoded.len() && read % 8 == 0 && wrote == read / 8 * 5,
+                "{level:?}: {read} {wrote}"
+            );
+        }
     }
 
     #[test]

@@ -5,9 +5,9 @@ use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
 
 use super::{
-    DECODE_GATHER, DecodeTable, ENCODE_SPREAD, HEX_DIGITS, HEX_WEIGHTS, INVALID, MERGE_PAIRS,
-    MERGE_WORDS, SEXTETS_AC, SEXTETS_AC_MULTIPLIERS, SEXTETS_BD, SEXTETS_BD_MULTIPLIERS,
-    encode_offsets,
+    BASE32_MERGE_PAIRS, BASE32_MERGE_WORDS, DECODE_GATHER, DecodeTable, ENCODE_SPREAD, HEX_DIGITS,
+    HEX_WEIGHTS, INVALID, MERGE_PAIRS, MERGE_WORDS, SEXTETS_AC, SEXTETS_AC_MULTIPLIERS, SEXTETS_BD,
+    SEXTETS_BD_MULTIPLIERS, encode_offsets,
 };
 
 /// The same 16 bytes in both 128-bit lanes.
@@ -322,10 +322,6 @@ pub unsafe fn base32_encode(
 const BASE32_GATHER: [u8; 16] = [
     4, 3, 2, 1, 0, 12, 11, 10, 9, 8, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
 ];
-/// Weights merging two 5-bit values (multiply-add of bytes by [32, 1]) and
-/// two 10-bit ones (multiply-add of words by [1024, 1]).
-const BASE32_MERGE_PAIRS: i32 = 0x0120_0120;
-const BASE32_MERGE_WORDS: i32 = 0x0001_0400;
 
 /// Decodes whole quanta of `input` while every byte has a value in
 /// `values` (the translation's: high bit set for a byte that is not a

@@ -6,7 +6,10 @@
 use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
 
-use super::{DecodeTable, ENCODE_SPREAD, MERGE_PAIRS, MERGE_WORDS};
+use super::{
+    BASE32_MERGE_PAIRS, BASE32_MERGE_WORDS, DecodeTable, ENCODE_SPREAD, HEX_DIGITS, HEX_WEIGHTS,
+    MERGE_PAIRS, MERGE_WORDS,
+};
 
 /// The low 48 bytes of a vector.
 const LOW_48: __mmask64 = (1 << 48) - 1;
@@ -86,17 +89,14 @@ pub unsafe fn decode(
     // stores 48 (masked) at `written`, both within their slices by the
     // loop condition.
     unsafe {
-        let table_low = _mm512_loadu_si512(table.as_ptr().cast());
-        let table_high = _mm512_loadu_si512(table.as_ptr().add(64).cast());
+        let table = table_halves(table);
         let merge_pairs = _mm512_set1_epi32(MERGE_PAIRS);
         let merge_words = _mm512_set1_epi32(MERGE_WORDS);
         let gather = _mm512_loadu_si512(GATHER_48.as_ptr().cast());
         while read + 64 <= input.len() && written + 48 <= output.len() {
             let chars = _mm512_loadu_si512(input.as_ptr().add(read).cast());
-            // The lookup uses the low 7 bits; a byte from 0x80 up, like an
-            // INVALID entry, leaves the high bit set.
-            let values = _mm512_permutex2var_epi8(table_low, chars, table_high);
-            if _mm512_movepi8_mask(_mm512_or_si512(values, chars)) != 0 {
+            let (values, outside) = look_up(table, chars);
+            if outside {
                 break;
             }
             let merged = _mm512_madd_epi16(_mm512_maddubs_epi16(values, merge_pairs), merge_words);
@@ -110,3 +110,263 @@ pub unsafe fn decode(
 }
 
 encode_lines_kernel!("avx512f,avx512bw,avx512vbmi");
+
+/// A 128-entry byte table (the first 128 of `table`) as two vectors, for
+/// `look_up`.
+///
+/// # Safety
+/// The CPU must have AVX-512 F.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn table_halves(table: &[u8; 256]) -> (__m512i, __m512i) {
+    // SAFETY: AVX-512 F (the caller's contract); the loads read bytes
+    // 0..64 and 64..128 of the table.
+    unsafe {
+        (
+            _mm512_loadu_si512(table.as_ptr().cast()),
+            _mm512_loadu_si512(table.as_ptr().add(64).cast()),
+        )
+    }
+}
+
+/// The table entry of each byte of `chars`, and whether any byte is
+/// outside the table: from 0x80 up, or with an entry whose high bit is set.
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW and VBMI.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+unsafe fn look_up((low, high): (__m512i, __m512i), chars: __m512i) -> (__m512i, bool) {
+    // SAFETY: AVX-512 F, BW and VBMI (the caller's contract); no memory
+    // access.
+    unsafe {
+        // The permute uses the low 7 bits of each byte.
+        let values = _mm512_permutex2var_epi8(low, chars, high);
+        let outside = _mm512_movepi8_mask(_mm512_or_si512(values, chars)) != 0;
+        (values, outside)
+    }
+}
+
+/// A 64-entry table repeating `symbols`, so that a lookup by the low 6 bits
+/// of an index depends on only its low `log2(N)` bits.
+const fn repeated<const N: usize>(symbols: &[u8; N]) -> [u8; 64] {
+    let mut table = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        table[i] = symbols[i % N];
+        i += 1;
+    }
+    table
+}
+
+/// The low 40 bytes of a vector: eight base32 groups of 5.
+const LOW_40: __mmask64 = (1 << 40) - 1;
+
+/// Places base32 group g (input bytes 5g..5g + 5) in 64-bit word g,
+/// little-endian with its first byte highest: bits 39-0 are the group's
+/// 40 bits in order.
+const BASE32_SPREAD_40: [u8; 64] = {
+    let mut spread = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        let (group, byte) = (i / 8, i % 8);
+        if byte < 5 {
+            spread[i] = (group * 5 + 4 - byte) as u8;
+        }
+        i += 1;
+    }
+    spread
+};
+
+/// Bit offsets of the 8 symbols in such a word, first symbol first.
+const BASE32_SYMBOL_SHIFTS: i64 = i64::from_le_bytes([35, 30, 25, 20, 15, 10, 5, 0]);
+
+/// The inverse of `BASE32_SPREAD_40`: gathers the 5 bytes of each word,
+/// highest first, 40 bytes in all.
+const BASE32_GATHER_40: [u8; 64] = {
+    let mut gather = [0u8; 64];
+    let mut i = 0;
+    while i < 40 {
+        gather[i] = (i / 5 * 8 + 4 - i % 5) as u8;
+        i += 1;
+    }
+    gather
+};
+
+/// See `super::base32_encode`: 40 input bytes to 64 symbols a step.
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW and VBMI, and `output` must hold the
+/// encoding of all of `input` (`input.len().div_ceil(5) * 8` bytes).
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+pub unsafe fn base32_encode(
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    alphabet: &[u8; 32],
+) -> usize {
+    let (mut read, mut written) = (0, 0);
+    // SAFETY: AVX-512 F, BW and VBMI (the caller's contract).  Each step
+    // loads 40 bytes at `read` (masked: nothing beyond), within `input` by
+    // the loop condition, and stores 64 symbols at `written` = read / 5 * 8:
+    // the output holds the encoding of all of `input`, at least
+    // (read + 40) / 5 * 8 bytes.
+    unsafe {
+        let spread = _mm512_loadu_si512(BASE32_SPREAD_40.as_ptr().cast());
+        let shifts = _mm512_set1_epi64(BASE32_SYMBOL_SHIFTS);
+        let symbols = _mm512_loadu_si512(repeated(alphabet).as_ptr().cast());
+        while read + 40 <= input.len() {
+            let block = _mm512_maskz_loadu_epi8(LOW_40, input.as_ptr().add(read).cast());
+            let groups = _mm512_permutexvar_epi8(spread, block);
+            // Each output byte gets the 8 bits at its symbol's offset; the
+            // lookup in the repeated alphabet depends on the low 5.
+            let values = _mm512_multishift_epi64_epi8(shifts, groups);
+            let encoded = _mm512_permutexvar_epi8(values, symbols);
+            _mm512_storeu_si512(output.as_mut_ptr().add(written).cast(), encoded);
+            read += 40;
+            written += 64;
+        }
+    }
+    read
+}
+
+/// See `super::base32_decode`: 64 symbols to 40 bytes a step.
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW and VBMI.
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+pub unsafe fn base32_decode(
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    values: &[u8; 256],
+) -> (usize, usize) {
+    let (mut read, mut written) = (0, 0);
+    // SAFETY: AVX-512 F, BW and VBMI (the caller's contract).  Each step
+    // loads 64 bytes at `read` and stores 40 (masked) at `written`, both
+    // within their slices by the loop condition.
+    unsafe {
+        let table = table_halves(values);
+        let merge_pairs = _mm512_set1_epi32(BASE32_MERGE_PAIRS);
+        let merge_words = _mm512_set1_epi32(BASE32_MERGE_WORDS);
+        let gather = _mm512_loadu_si512(BASE32_GATHER_40.as_ptr().cast());
+        while read + 64 <= input.len() && written + 40 <= output.len() {
+            let chars = _mm512_loadu_si512(input.as_ptr().add(read).cast());
+            let (symbol_values, outside) = look_up(table, chars);
+            if outside {
+                break;
+            }
+            // 20 bits per 32-bit lane: symbols 0-3 of a quantum in the low
+            // one, 4-7 in the high one; joined into bits 39-0.
+            let halves = _mm512_madd_epi16(
+                _mm512_maddubs_epi16(symbol_values, merge_pairs),
+                merge_words,
+            );
+            let joined = _mm512_or_si512(
+                _mm512_slli_epi64::<20>(_mm512_and_si512(halves, _mm512_set1_epi64(0xffff_ffff))),
+                _mm512_srli_epi64::<32>(halves),
+            );
+            let bytes = _mm512_permutexvar_epi8(gather, joined);
+            _mm512_mask_storeu_epi8(output.as_mut_ptr().add(written).cast(), LOW_40, bytes);
+            read += 64;
+            written += 40;
+        }
+    }
+    (read, written)
+}
+
+/// Places input bytes 4q..4q + 4 of a 32-byte half (`HEX_HALF`) in the
+/// low half of 64-bit word q, for `HEX_NIBBLE_SHIFTS`.
+const fn hex_spread(half: usize) -> [u8; 64] {
+    let mut spread = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        if i % 8 < 4 {
+            spread[i] = (32 * half + i / 8 * 4 + i % 8) as u8;
+        }
+        i += 1;
+    }
+    spread
+}
+
+/// Bit offsets of the high, then the low, nibble of each of a word's 4
+/// bytes.
+const HEX_NIBBLE_SHIFTS: i64 = i64::from_le_bytes([4, 0, 12, 8, 20, 16, 28, 24]);
+
+/// Picks the even bytes of two vectors: the low byte of each 16-bit word.
+const EVEN_BYTES: [u8; 64] = {
+    let mut even = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        even[i] = (2 * i) as u8;
+        i += 1;
+    }
+    even
+};
+
+/// See `super::base16_encode`: 64 input bytes to 128 digits a step.
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW and VBMI.
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+pub unsafe fn hex_encode(input: &[u8], output: &mut [MaybeUninit<u8>]) -> usize {
+    let mut read = 0;
+    // SAFETY: AVX-512 F, BW and VBMI (the caller's contract).  Each step
+    // loads 64 bytes at `read` and stores 128 at 2 * `read`, both within
+    // their slices by the loop condition.
+    unsafe {
+        let first_spread = _mm512_loadu_si512(hex_spread(0).as_ptr().cast());
+        let second_spread = _mm512_loadu_si512(hex_spread(1).as_ptr().cast());
+        let shifts = _mm512_set1_epi64(HEX_NIBBLE_SHIFTS);
+        let digits = _mm512_loadu_si512(repeated(&HEX_DIGITS).as_ptr().cast());
+        while read + 64 <= input.len() && 2 * read + 128 <= output.len() {
+            let bytes = _mm512_loadu_si512(input.as_ptr().add(read).cast());
+            let out = output.as_mut_ptr().add(2 * read);
+            for (spread, at) in [(first_spread, 0), (second_spread, 64)] {
+                let nibbles =
+                    _mm512_multishift_epi64_epi8(shifts, _mm512_permutexvar_epi8(spread, bytes));
+                let encoded = _mm512_permutexvar_epi8(nibbles, digits);
+                _mm512_storeu_si512(out.add(at).cast(), encoded);
+            }
+            read += 64;
+        }
+    }
+    read
+}
+
+/// See `super::base16_decode`, with the digits' `values` (high bit set for
+/// a byte that is not a digit): 128 digits to 64 bytes a step.
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW and VBMI.
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+pub unsafe fn hex_decode(
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    values: &[u8; 256],
+) -> (usize, usize) {
+    let (mut read, mut written) = (0, 0);
+    // SAFETY: AVX-512 F, BW and VBMI (the caller's contract).  Each step
+    // loads 128 bytes at `read` and stores 64 at `written`, both within
+    // their slices by the loop condition.
+    unsafe {
+        let table = table_halves(values);
+        let weights = _mm512_set1_epi16(HEX_WEIGHTS);
+        let even = _mm512_loadu_si512(EVEN_BYTES.as_ptr().cast());
+        while read + 128 <= input.len() && written + 64 <= output.len() {
+            let at = input.as_ptr().add(read);
+            let (first, first_outside) = look_up(table, _mm512_loadu_si512(at.cast()));
+            let (second, second_outside) = look_up(table, _mm512_loadu_si512(at.add(64).cast()));
+            if first_outside || second_outside {
+                break;
+            }
+            let bytes = _mm512_permutex2var_epi8(
+                _mm512_maddubs_epi16(first, weights),
+                even,
+                _mm512_maddubs_epi16(second, weights),
+            );
+            _mm512_storeu_si512(output.as_mut_ptr().add(written).cast(), bytes);
+            read += 128;
+            written += 64;
+        }
+    }
+    (read, written)
+}

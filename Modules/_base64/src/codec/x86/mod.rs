@@ -23,6 +23,7 @@ mod sse41;
 
 use core::mem::MaybeUninit;
 
+use super::base16;
 use super::base64::{DecodeTable, INVALID, STANDARD};
 use super::simd::{self, Level};
 
@@ -69,6 +70,11 @@ const MERGE_WORDS: i32 = 0x0001_1000;
 const DECODE_GATHER: [u8; 16] = [
     2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, 0x80, 0x80, 0x80, 0x80,
 ];
+
+/// Weights merging two 5-bit values (multiply-add of bytes by [32, 1]) and
+/// two 10-bit ones (multiply-add of words by [1024, 1]).
+const BASE32_MERGE_PAIRS: i32 = 0x0120_0120;
+const BASE32_MERGE_WORDS: i32 = 0x0001_0400;
 
 /// The base16 digits, by value.
 const HEX_DIGITS: [u8; 16] = *b"0123456789ABCDEF";
@@ -145,13 +151,17 @@ pub fn base64_decode(
 }
 
 /// Encodes whole blocks of `input` in base16 into `output` (twice as long
-/// as `input`); returns the number of input bytes encoded.  The AVX2
-/// kernels serve the AVX-512 level too (no AVX-512 base16 kernels are
-/// written).
+/// as `input`); returns the number of input bytes encoded.
 pub fn base16_encode(level: Level, input: &[u8], output: &mut [MaybeUninit<u8>]) -> usize {
     match level.min(simd::detected()) {
+        #[cfg(has_avx512)]
+        // SAFETY: detected() found AVX-512 F, BW and VBMI.
+        Level::Avx512Vbmi => unsafe { avx512::hex_encode(input, output) },
+        #[cfg(not(has_avx512))]
         // SAFETY: detected() found AVX2 (the AVX-512 level includes it).
-        Level::Avx512Vbmi | Level::Avx2 => unsafe { avx2::hex_encode(input, output) },
+        Level::Avx512Vbmi => unsafe { avx2::hex_encode(input, output) },
+        // SAFETY: detected() found AVX2.
+        Level::Avx2 => unsafe { avx2::hex_encode(input, output) },
         // SAFETY: detected() found SSSE3 and SSE4.1.
         Level::Sse41 => unsafe { sse41::hex_encode(input, output) },
         Level::Scalar => 0,
@@ -167,8 +177,16 @@ pub fn base16_decode(
     casefold: bool,
 ) -> (usize, usize) {
     match level.min(simd::detected()) {
+        #[cfg(has_avx512)]
+        // SAFETY: detected() found AVX-512 F, BW and VBMI.
+        Level::Avx512Vbmi => unsafe {
+            avx512::hex_decode(input, output, base16::digit_values(casefold))
+        },
+        #[cfg(not(has_avx512))]
         // SAFETY: detected() found AVX2 (the AVX-512 level includes it).
-        Level::Avx512Vbmi | Level::Avx2 => unsafe { avx2::hex_decode(input, output, casefold) },
+        Level::Avx512Vbmi => unsafe { avx2::hex_decode(input, output, casefold) },
+        // SAFETY: detected() found AVX2.
+        Level::Avx2 => unsafe { avx2::hex_decode(input, output, casefold) },
         // SAFETY: detected() found SSSE3 and SSE4.1.
         Level::Sse41 => unsafe { sse41::hex_decode(input, output, casefold) },
         Level::Scalar => (0, 0),
@@ -177,8 +195,7 @@ pub fn base16_decode(
 
 /// Encodes whole 5-byte groups of `input` in base32 into `output` (sized
 /// for all of `input`, as `base32::encode` requires); returns the number
-/// of input bytes encoded.  AVX2 kernels only (they serve the AVX-512
-/// level too; below AVX2 the portable code does it all).
+/// of input bytes encoded.  Below AVX2 the portable code does it all.
 pub fn base32_encode(
     level: Level,
     input: &[u8],
@@ -188,8 +205,14 @@ pub fn base32_encode(
     // The kernel's contract: the memory it writes is in `output`.
     assert!(output.len() >= input.len().div_ceil(5) * 8, "output size");
     match level.min(simd::detected()) {
+        #[cfg(has_avx512)]
+        // SAFETY: detected() found AVX-512 F, BW and VBMI.
+        Level::Avx512Vbmi => unsafe { avx512::base32_encode(input, output, alphabet) },
+        #[cfg(not(has_avx512))]
         // SAFETY: detected() found AVX2 (the AVX-512 level includes it).
-        Level::Avx512Vbmi | Level::Avx2 => unsafe { avx2::base32_encode(input, output, alphabet) },
+        Level::Avx512Vbmi => unsafe { avx2::base32_encode(input, output, alphabet) },
+        // SAFETY: detected() found AVX2.
+        Level::Avx2 => unsafe { avx2::base32_encode(input, output, alphabet) },
         Level::Sse41 | Level::Scalar => 0,
     }
 }
@@ -204,8 +227,14 @@ pub fn base32_decode(
     values: &[u8; 256],
 ) -> (usize, usize) {
     match level.min(simd::detected()) {
+        #[cfg(has_avx512)]
+        // SAFETY: detected() found AVX-512 F, BW and VBMI.
+        Level::Avx512Vbmi => unsafe { avx512::base32_decode(input, output, values) },
+        #[cfg(not(has_avx512))]
         // SAFETY: detected() found AVX2 (the AVX-512 level includes it).
-        Level::Avx512Vbmi | Level::Avx2 => unsafe { avx2::base32_decode(input, output, values) },
+        Level::Avx512Vbmi => unsafe { avx2::base32_decode(input, output, values) },
+        // SAFETY: detected() found AVX2.
+        Level::Avx2 => unsafe { avx2::base32_decode(input, output, values) },
         Level::Sse41 | Level::Scalar => (0, 0),
     }
 }
