@@ -559,7 +559,7 @@ class ReliabilityTests(unittest.TestCase):
 
 
 class VectorLevelTests(unittest.TestCase):
-    """Base64, base32 and base16 through each level of vector kernels.
+    """Every codec with vector kernels through each level of them.
 
     _PYTHON_BASE64_SIMD caps the level (a level the CPU lacks runs as the
     best one it has), so a subprocess per level compares the functions
@@ -620,10 +620,39 @@ class VectorLevelTests(unittest.TestCase):
                     odd = bytearray(lines)
                     del odd[rng.randrange(width + 1, len(odd))]
                     check("decodebytes", bytes(odd))
-            # The pure-Python base32 is slow (emulated, it would be the
-            # slowest part): every third length below 200 meets each
-            # residue of the kernels' 20- and 32-byte steps.
-            if size >= 200 or size % 3:
+            # The pure-Python base32 and base85 are slow (emulated, they
+            # would be the slowest part): every third length below 200
+            # meets each residue of the kernels' steps (base32 20 to 40
+            # bytes, base85 64), and 1000 bytes a whole stage of base85
+            # blocks (512).
+            if size != 1000 and (size >= 200 or size % 3):
+                continue
+            folded = bytearray(data)
+            folded[64:68] = bytes(4)
+            folded[132:136] = b"    "
+            for data85 in (data, bytes(folded)):
+                for name, options in (("b85encode", ({}, {"pad": True})),
+                                      ("z85encode", ({},)),
+                                      ("a85encode", ({}, {"foldspaces": True},
+                                                     {"wrapcol": 76, "adobe": True}))):
+                    for kwargs in options:
+                        check(name, data85, **kwargs)
+            for name in ("b85decode", "z85decode", "a85decode"):
+                encoded = getattr(py, name.replace("decode", "encode"))(data)
+                check(name, encoded)
+                if encoded:
+                    for odd in (ord('"'), ord("~"), ord("z"), ord(" "), 0xff):
+                        bad = bytearray(encoded)
+                        bad[rng.randrange(len(bad))] = odd
+                        check(name, bytes(bad))
+                    # The largest group, then one over 2**32 - 1.
+                    group = 5 * rng.randrange(len(encoded) // 5 or 1)
+                    largest = getattr(py, name.replace("decode", "encode"))(bytes([255]) * 4)
+                    for last in (largest, largest[:4] + bytes([largest[4] + 1])):
+                        bad = bytearray(encoded)
+                        bad[group:group + 5] = last
+                        check(name, bytes(bad))
+            if size == 1000:
                 continue
             for name in ("b32encode", "b32hexencode"):
                 check(name, data)

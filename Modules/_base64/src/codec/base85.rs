@@ -3,6 +3,9 @@
 
 use core::mem::MaybeUninit;
 
+use super::simd::{self, Level};
+use super::vector;
+
 /// A base85 alphabet, with the tables its encoder and decoders use.
 pub struct Alphabet {
     /// The digits, by value.
@@ -186,14 +189,45 @@ impl Sink for Lines<'_> {
 /// length of the one before.
 const BLOCK_GROUPS: usize = 16;
 
+/// Blocks the vector kernel encodes into a stage, which then goes to the
+/// sink (that may break it into lines) in one piece.
+const STAGE_BLOCKS: usize = 8;
+
 /// `_85encode`: every group of `input` (the last one zero-padded) into
-/// `sink`, as one pass.
-pub fn encode_into(input: &[u8], alphabet: &Alphabet, options: Encoding, sink: &mut impl Sink) {
+/// `sink`, as one pass: whole blocks by the kernel of `level` (or of the
+/// best level this CPU has, if lower) while none folds, a block with a
+/// group that folds group by group, and the rest after the last block.
+fn encode_into(
+    level: Level,
+    input: &[u8],
+    alphabet: &Alphabet,
+    options: Encoding,
+    sink: &mut impl Sink,
+) {
     let folding = options.fold_nuls || options.fold_spaces;
-    let blocks = input.chunks_exact(4 * BLOCK_GROUPS);
-    let rest = blocks.remainder();
+    let mut rest = input;
     let mut chars = [0u8; 5 * BLOCK_GROUPS];
-    for block in blocks {
+    let mut stage = [0u8; 5 * BLOCK_GROUPS * STAGE_BLOCKS];
+    while rest.len() >= 4 * BLOCK_GROUPS {
+        let kernel_input = &rest[..rest.len().min(4 * BLOCK_GROUPS * STAGE_BLOCKS)];
+        let (fold_nuls, fold_spaces) = (options.fold_nuls, options.fold_spaces);
+        let digits = &alphabet.digits;
+        let done = vector::base85_encode(
+            level,
+            kernel_input,
+            &mut stage,
+            digits,
+            fold_nuls,
+            fold_spaces,
+        );
+        if done > 0 {
+            sink.put(&stage[..done / 4 * 5]);
+            rest = &rest[done..];
+            continue;
+        }
+        // No kernel at this level, or a group of this block folds.
+        let (block, after) = rest.split_at(4 * BLOCK_GROUPS);
+        rest = after;
         if folding
             && block
                 .chunks_exact(4)
@@ -243,8 +277,20 @@ pub fn encode(
     options: Encoding,
     output: &mut [MaybeUninit<u8>],
 ) {
+    encode_at(simd::active(), input, alphabet, options, output);
+}
+
+/// `encode` with the kernel of `level`, or of the best level this CPU
+/// has, if lower.
+pub fn encode_at(
+    level: Level,
+    input: &[u8],
+    alphabet: &Alphabet,
+    options: Encoding,
+    output: &mut [MaybeUninit<u8>],
+) {
     let mut sink = Plain::new(output);
-    encode_into(input, alphabet, options, &mut sink);
+    encode_into(level, input, alphabet, options, &mut sink);
     assert_eq!(sink.written(), sink.output.len(), "output size");
 }
 
@@ -311,6 +357,18 @@ impl Layout {
     /// and the line breaks as the characters are written.  Returns the
     /// length written.
     pub fn write(self, input: &[u8], options: Encoding, output: &mut [MaybeUninit<u8>]) -> usize {
+        self.write_at(simd::active(), input, options, output)
+    }
+
+    /// `write` with the kernel of `level`, or of the best level this CPU
+    /// has, if lower.
+    pub fn write_at(
+        self,
+        level: Level,
+        input: &[u8],
+        options: Encoding,
+        output: &mut [MaybeUninit<u8>],
+    ) -> usize {
         let start: &[u8] = if self.adobe { b"<~" } else { b"" };
         let mut plain = Plain::new(output);
         if let Some(width) = self.wrapcol {
@@ -320,7 +378,7 @@ impl Layout {
                 column: 0,
             };
             lines.put(start);
-            encode_into(input, &A85, options, &mut lines);
+            encode_into(level, input, &A85, options, &mut lines);
             plain = lines.plain;
             // The column is the length of the last line, as `extra_line`
             // computes it from the whole length.
@@ -329,7 +387,7 @@ impl Layout {
             }
         } else {
             plain.put(start);
-            encode_into(input, &A85, options, &mut plain);
+            encode_into(level, input, &A85, options, &mut plain);
         }
         if self.adobe {
             plain.put(b"~>");
@@ -384,13 +442,18 @@ fn group_word(group: &[u8], values: &[u8; 256]) -> Result<u32, GroupError> {
 /// Decode the whole groups at the start of `input`, up to the first that
 /// `group_word` rejects (left to the caller, which knows what to say) or
 /// that `output` has no room for; returns how much was read and written.
-/// The digits of a group are weighted independently, not one after
-/// another, so that the multiplications overlap.
+/// Whole blocks go to the kernel of `level` (or of the best level this
+/// CPU has, if lower), then groups one by one.  The digits of a group are
+/// weighted independently, not one after another, so that the
+/// multiplications overlap.
 fn decode_groups(
+    level: Level,
     input: &[u8],
     output: &mut [MaybeUninit<u8>],
     values: &[u8; 256],
 ) -> (usize, usize) {
+    let (read, written) = vector::base85_decode(level, input, output, values);
+    let (input, output) = (&input[read..], &mut output[written..]);
     let mut done = 0;
     for (group, out) in input.chunks_exact(5).zip(output.chunks_exact_mut(4)) {
         let value = |k: usize| values[usize::from(group[k])];
@@ -411,7 +474,7 @@ fn decode_groups(
         }
         done += 1;
     }
-    (done * 5, done * 4)
+    (read + done * 5, written + done * 4)
 }
 
 /// `b85decode` (with `B85`) or `z85decode` (with `Z85`): the input is padded
@@ -421,7 +484,18 @@ pub fn b85_decode(
     output: &mut [MaybeUninit<u8>],
     alphabet: &Alphabet,
 ) -> Result<usize, B85Error> {
-    let (read, mut written) = decode_groups(input, output, &alphabet.values);
+    b85_decode_at(simd::active(), input, output, alphabet)
+}
+
+/// `b85_decode` with the kernel of `level`, or of the best level this CPU
+/// has, if lower.
+pub fn b85_decode_at(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    alphabet: &Alphabet,
+) -> Result<usize, B85Error> {
+    let (read, mut written) = decode_groups(level, input, output, &alphabet.values);
     // What is left: a group with an error, or the last group.
     let groups = input[read..].chunks_exact(5);
     let tail = groups.remainder();
@@ -471,7 +545,19 @@ impl<E> A85Error<E> {
 /// Upper bound of an Ascii85 decoding: 4 bytes per 5 digits, and per `z`
 /// or `y` (each may stand for 4 bytes).
 pub fn a85_decoded_len_bound(input: &[u8]) -> usize {
-    let short = input.iter().filter(|&&c| c == b'z' || c == b'y').count();
+    // Counted in byte lanes, 255 bytes at a time (a count that fits a
+    // byte), which the compiler turns into vector compares and adds; a
+    // `usize` count per byte would use a lane of 8 bytes per input byte.
+    let short: usize = input
+        .chunks(255)
+        .map(|chunk| {
+            let count: u8 = chunk
+                .iter()
+                .map(|&c| u8::from(c == b'z' || c == b'y'))
+                .sum();
+            usize::from(count)
+        })
+        .sum();
     decoded_len_bound(input.len(), short)
 }
 
@@ -525,6 +611,18 @@ fn put(bytes: [u8; 4], output: &mut [MaybeUninit<u8>], written: &mut usize) {
 pub fn a85_decode<E>(
     input: &[u8],
     output: &mut [MaybeUninit<u8>],
+    fold_spaces: impl FnMut() -> Result<bool, E>,
+    ignored: impl FnMut(u8) -> Result<bool, E>,
+) -> Result<usize, A85Error<E>> {
+    a85_decode_at(simd::active(), input, output, fold_spaces, ignored)
+}
+
+/// `a85_decode` with the kernel of `level`, or of the best level this CPU
+/// has, if lower.
+pub fn a85_decode_at<E>(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
     mut fold_spaces: impl FnMut() -> Result<bool, E>,
     mut ignored: impl FnMut(u8) -> Result<bool, E>,
 ) -> Result<usize, A85Error<E>> {
@@ -534,7 +632,8 @@ pub fn a85_decode<E>(
     let mut i = 0;
     while i < input.len() {
         if group.len == 0 {
-            let (read, wrote) = decode_groups(&input[i..], &mut output[written..], &A85.values);
+            let (read, wrote) =
+                decode_groups(level, &input[i..], &mut output[written..], &A85.values);
             i += read;
             written += wrote;
             if i == input.len() {
@@ -731,5 +830,167 @@ mod tests {
         assert_eq!(a85_decoded(b"!!!!!!z"), Err(A85Error::ZInsideGroup));
         assert_eq!(a85_decoded(b"!!!!!!y"), Err(A85Error::YInsideGroup));
         assert_eq!(a85_decoded(b"!!!!!!v"), Err(A85Error::NonDigit(b'v')));
+    }
+
+    /// Inputs for the level comparisons: noise of each length, and the
+    /// same with groups that fold (zeros, spaces) at block edges.
+    fn inputs_with_folds() -> Vec<Vec<u8>> {
+        let mut inputs = Vec::new();
+        for len in (0..200).chain([1000, 1027, 4099]) {
+            let data = noise(len, len as u64 + 85);
+            for group in [0, 15, 16, 17, 40, 200] {
+                for fold in [[0u8; 4], [b' '; 4]] {
+                    if 4 * group + 4 <= len {
+                        let mut input = data.clone();
+                        input[4 * group..4 * group + 4].copy_from_slice(&fold);
+                        inputs.push(input);
+                    }
+                }
+            }
+            inputs.push(data);
+        }
+        inputs
+    }
+
+    #[test]
+    fn every_level_encodes_like_the_portable_code() {
+        let a85_options = [false, true].map(|fold_spaces| Encoding {
+            pad: false,
+            fold_nuls: true,
+            fold_spaces,
+        });
+        for input in &inputs_with_folds() {
+            for pad in [false, true] {
+                let options = Encoding {
+                    pad,
+                    ..Encoding::default()
+                };
+                let len = unfolded_len(input.len(), pad);
+                for alphabet in [&B85, &Z85] {
+                    let run = |level| {
+                        encode_vec(input, len, |i, o| encode_at(level, i, alphabet, options, o))
+                    };
+                    let expected = run(Level::Scalar);
+                    for level in simd::supported() {
+                        assert_eq!(run(level), expected, "{level:?}, {input:?}");
+                    }
+                }
+            }
+            for options in a85_options {
+                for wrapcol in [None, Some(7), Some(76)] {
+                    let layout = Layout {
+                        adobe: wrapcol.is_some(),
+                        wrapcol,
+                    };
+                    let bound = layout.len(unfolded_len(input.len(), false));
+                    let run = |level| {
+                        decode_vec(input, bound, |i, o| {
+                            Ok::<_, ()>(layout.write_at(level, i, options, o))
+                        })
+                    };
+                    let expected = run(Level::Scalar);
+                    for level in simd::supported() {
+                        assert_eq!(run(level), expected, "{level:?}, {input:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_level_decodes_like_the_portable_code() {
+        let odd_bytes = [b'"', b' ', b'\n', b'z', b'y', b'~', b'v', 0, 0x80, 0xff];
+        for len in [0, 3, 64, 100, 127, 128, 129, 300, 1000] {
+            let data = noise(len, len as u64 + 7);
+            for alphabet in [&B85, &Z85, &A85] {
+                let valid = encode_vec(&data, unfolded_len(len, false), |i, o| {
+                    encode_at(Level::Scalar, i, alphabet, Encoding::default(), o)
+                });
+                let mut inputs = vec![valid.clone()];
+                for at in [
+                    0,
+                    4,
+                    5,
+                    79,
+                    80,
+                    81,
+                    159,
+                    160,
+                    300,
+                    valid.len().saturating_sub(1),
+                ] {
+                    if at < valid.len() {
+                        for byte in odd_bytes {
+                            let mut input = valid.clone();
+                            input[at] = byte;
+                            inputs.push(input);
+                        }
+                    }
+                }
+                // The largest group, and the smallest ones over 2^32 - 1.
+                let largest = encode_vec(&[0xff; 4], 5, |i, o| {
+                    encode_at(Level::Scalar, i, alphabet, Encoding::default(), o)
+                });
+                let mut over = largest.clone();
+                over[4] += 1;
+                let mut first_four_over = largest.clone();
+                first_four_over[3] += 1;
+                first_four_over[4] = alphabet.zero();
+                for group in [0, 15, 16, 31, 40] {
+                    for replacement in [&largest, &over, &first_four_over] {
+                        if 5 * group + 5 <= valid.len() {
+                            let mut input = valid.clone();
+                            input[5 * group..5 * group + 5].copy_from_slice(replacement);
+                            inputs.push(input);
+                        }
+                    }
+                }
+                for input in &inputs {
+                    let run = |level| {
+                        if core::ptr::eq(alphabet, &A85) {
+                            decode_vec(input, a85_decoded_len_bound(input), |i, o| {
+                                a85_decode_at(level, i, o, || Ok(true), |c| Ok(c == b' '))
+                            })
+                            .map_err(|error: A85Error<()>| format!("{error:?}"))
+                        } else {
+                            decode_vec(input, b85_decoded_len(input.len()), |i, o| {
+                                b85_decode_at(level, i, o, alphabet)
+                            })
+                            .map_err(|error| format!("{error:?}"))
+                        }
+                    };
+                    let expected = run(Level::Scalar);
+                    for level in simd::supported() {
+                        assert_eq!(run(level), expected, "{level:?}, {input:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The kernels of each vector level do all but the last few blocks, so
+    /// the comparisons above test them and not the portable code.
+    #[cfg(all(target_arch = "x86_64", has_avx512))]
+    #[test]
+    fn the_kernels_do_the_whole_blocks() {
+        if !simd::supported().any(|level| level == Level::Avx512Vbmi) {
+            return;
+        }
+        let input = noise(1000, 9);
+        let mut stage = vec![0u8; 1250];
+        let done = vector::base85_encode(
+            Level::Avx512Vbmi,
+            &input,
+            &mut stage,
+            &B85.digits,
+            true,
+            true,
+        );
+        assert!(done + 64 > 1000, "{done}");
+        let encoded = b85_encoded(&input, &B85);
+        let mut decoded = vec![MaybeUninit::uninit(); 1000];
+        let (read, wrote) =
+            vector::base85_decode(Level::Avx512Vbmi, &encoded, &mut decoded, &B85.values);
+        assert!(read + 80 > 1250 && wrote == read / 5 * 4, "{read} {wrote}");
     }
 }

@@ -9,14 +9,14 @@ pub use super::aarch64::{
 #[cfg(target_arch = "x86_64")]
 pub use super::x86::{
     base16_decode, base16_encode, base32_decode, base32_encode, base64_decode, base64_encode,
-    base64_encode_lines,
+    base64_encode_lines, base85_decode, base85_encode,
 };
 #[cfg(not(target_arch = "x86_64"))]
-pub use no_base32::{base32_decode, base32_encode};
+pub use x86_only::{base32_decode, base32_encode, base85_decode, base85_encode};
 
-/// Base32 has kernels on x86-64 only.
+/// Base32 and base85 have kernels on x86-64 only.
 #[cfg(not(target_arch = "x86_64"))]
-mod no_base32 {
+mod x86_only {
     use core::mem::MaybeUninit;
 
     use crate::codec::simd::Level;
@@ -26,6 +26,26 @@ mod no_base32 {
     }
 
     pub fn base32_decode(
+        _: Level,
+        _: &[u8],
+        _: &mut [MaybeUninit<u8>],
+        _: &[u8; 256],
+    ) -> (usize, usize) {
+        (0, 0)
+    }
+
+    pub fn base85_encode(
+        _: Level,
+        _: &[u8],
+        _: &mut [u8],
+        _: &[u8; 85],
+        _: bool,
+        _: bool,
+    ) -> usize {
+        0
+    }
+
+    pub fn base85_decode(
         _: Level,
         _: &[u8],
         _: &mut [MaybeUninit<u8>],

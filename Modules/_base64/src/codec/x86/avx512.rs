@@ -96,7 +96,7 @@ pub unsafe fn decode(
         while read + 64 <= input.len() && written + 48 <= output.len() {
             let chars = _mm512_loadu_si512(input.as_ptr().add(read).cast());
             let (values, outside) = look_up(table, chars);
-            if outside {
+            if outside != 0 {
                 break;
             }
             let merged = _mm512_madd_epi16(_mm512_maddubs_epi16(values, merge_pairs), merge_words);
@@ -129,20 +129,20 @@ unsafe fn table_halves(table: &[u8; 256]) -> (__m512i, __m512i) {
     }
 }
 
-/// The table entry of each byte of `chars`, and whether any byte is
+/// The table entry of each byte of `chars`, and the mask of the bytes
 /// outside the table: from 0x80 up, or with an entry whose high bit is set.
 ///
 /// # Safety
 /// The CPU must have AVX-512 F, BW and VBMI.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
-unsafe fn look_up((low, high): (__m512i, __m512i), chars: __m512i) -> (__m512i, bool) {
+unsafe fn look_up((low, high): (__m512i, __m512i), chars: __m512i) -> (__m512i, __mmask64) {
     // SAFETY: AVX-512 F, BW and VBMI (the caller's contract); no memory
     // access.
     unsafe {
         // The permute uses the low 7 bits of each byte.
         let values = _mm512_permutex2var_epi8(low, chars, high);
-        let outside = _mm512_movepi8_mask(_mm512_or_si512(values, chars)) != 0;
+        let outside = _mm512_movepi8_mask(_mm512_or_si512(values, chars));
         (values, outside)
     }
 }
@@ -251,7 +251,7 @@ pub unsafe fn base32_decode(
         while read + 64 <= input.len() && written + 40 <= output.len() {
             let chars = _mm512_loadu_si512(input.as_ptr().add(read).cast());
             let (symbol_values, outside) = look_up(table, chars);
-            if outside {
+            if outside != 0 {
                 break;
             }
             // 20 bits per 32-bit lane: symbols 0-3 of a quantum in the low
@@ -355,7 +355,7 @@ pub unsafe fn hex_decode(
             let at = input.as_ptr().add(read);
             let (first, first_outside) = look_up(table, _mm512_loadu_si512(at.cast()));
             let (second, second_outside) = look_up(table, _mm512_loadu_si512(at.add(64).cast()));
-            if first_outside || second_outside {
+            if first_outside | second_outside != 0 {
                 break;
             }
             let bytes = _mm512_permutex2var_epi8(
@@ -365,6 +365,219 @@ pub unsafe fn hex_decode(
             );
             _mm512_storeu_si512(output.as_mut_ptr().add(written).cast(), bytes);
             read += 128;
+            written += 64;
+        }
+    }
+    (read, written)
+}
+
+/// Reverses the bytes of each 32-bit lane (big-endian words), in every
+/// 128-bit lane.
+const SWAP_WORD_BYTES: [u8; 64] = {
+    let mut swap = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        swap[i] = (i % 16 / 4 * 4 + 3 - i % 4) as u8;
+        i += 1;
+    }
+    swap
+};
+
+/// The quotient by 85 of every 32-bit lane: the high bits of a 64-bit
+/// product with 2^38 / 85 rounded up, exact below 2^32 (the rounding adds
+/// less than 21 * 2^32 / 2^38 / 85 < 1/256 to x / 85, whose fraction is at
+/// most 84/85).
+///
+/// # Safety
+/// The CPU must have AVX-512 F.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn divide_by_85(x: __m512i) -> __m512i {
+    // SAFETY: AVX-512 F (the caller's contract); no memory access.
+    unsafe {
+        let reciprocal = _mm512_set1_epi64(0xc0c0_c0c1);
+        // The products of the even lanes, then of the odd ones.
+        let even = _mm512_srli_epi64::<38>(_mm512_mul_epu32(x, reciprocal));
+        let odd = _mm512_srli_epi64::<38>(_mm512_mul_epu32(_mm512_srli_epi64::<32>(x), reciprocal));
+        _mm512_or_si512(even, _mm512_slli_epi64::<32>(odd))
+    }
+}
+
+/// Where the 80 digits of 16 base85 groups come from: digit k of group g
+/// is byte 4g + k of the vector of the first four digits for k < 4, and
+/// byte 4g of the vector of last digits (indices from 64) for k = 4.
+const DIGIT_PLACES: [u8; 80] = {
+    let mut places = [0u8; 80];
+    let mut i = 0;
+    while i < 80 {
+        let (group, k) = (i / 5, i % 5);
+        places[i] = if k < 4 { group * 4 + k } else { 64 + group * 4 } as u8;
+        i += 1;
+    }
+    places
+};
+
+/// The low 16 bytes of a vector: the last fifth of 80.
+const LOW_16: __mmask64 = (1 << 16) - 1;
+
+/// See `super::base85_encode`: 16 groups, 64 input bytes to 80 digits, a
+/// step.
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW and VBMI.
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+pub unsafe fn base85_encode(
+    input: &[u8],
+    output: &mut [u8],
+    digits: &[u8; 85],
+    fold_nuls: bool,
+    fold_spaces: bool,
+) -> usize {
+    let (mut read, mut written) = (0, 0);
+    let mut alphabet = [0u8; 128];
+    alphabet[..85].copy_from_slice(digits);
+    // SAFETY: AVX-512 F, BW and VBMI (the caller's contract).  The table
+    // loads read `alphabet` and `DIGIT_PLACES` (80 bytes: 64, then 16
+    // masked); each step loads 64 bytes at `read` and stores 64 bytes and
+    // 16 (masked) at `written`, within their slices by the loop condition.
+    unsafe {
+        let swap = _mm512_loadu_si512(SWAP_WORD_BYTES.as_ptr().cast());
+        let symbols = (
+            _mm512_loadu_si512(alphabet.as_ptr().cast()),
+            _mm512_loadu_si512(alphabet.as_ptr().add(64).cast()),
+        );
+        let places = (
+            _mm512_loadu_si512(DIGIT_PLACES.as_ptr().cast()),
+            _mm512_maskz_loadu_epi8(LOW_16, DIGIT_PLACES.as_ptr().add(64).cast()),
+        );
+        let base = _mm512_set1_epi32(85);
+        let spaces = _mm512_set1_epi32(0x2020_2020);
+        while read + 64 <= input.len() && written + 80 <= output.len() {
+            let bytes = _mm512_loadu_si512(input.as_ptr().add(read).cast());
+            // A block with a group that folds is left to the portable code.
+            let mut folds = 0;
+            if fold_nuls {
+                folds |= _mm512_testn_epi32_mask(bytes, bytes);
+            }
+            if fold_spaces {
+                folds |= _mm512_cmpeq_epi32_mask(bytes, spaces);
+            }
+            if folds != 0 {
+                break;
+            }
+            // Digits from the last: the remainders of repeated division.
+            let mut rest = _mm512_shuffle_epi8(bytes, swap);
+            let mut low_digits = [_mm512_setzero_si512(); 4];
+            for digit in low_digits.iter_mut().rev() {
+                let quotient = divide_by_85(rest);
+                *digit = _mm512_sub_epi32(rest, _mm512_mullo_epi32(quotient, base));
+                rest = quotient;
+            }
+            // Digits 0-3 of a group in its 32-bit lane, first digit lowest;
+            // digit 4 alone in another vector's lane.
+            let [d1, d2, d3, d4] = low_digits;
+            let first_four = _mm512_or_si512(
+                _mm512_or_si512(rest, _mm512_slli_epi32::<8>(d1)),
+                _mm512_or_si512(_mm512_slli_epi32::<16>(d2), _mm512_slli_epi32::<24>(d3)),
+            );
+            let out = output.as_mut_ptr().add(written);
+            let head = _mm512_permutex2var_epi8(first_four, places.0, d4);
+            let tail = _mm512_permutex2var_epi8(first_four, places.1, d4);
+            let head = _mm512_permutex2var_epi8(symbols.0, head, symbols.1);
+            let tail = _mm512_permutex2var_epi8(symbols.0, tail, symbols.1);
+            _mm512_storeu_si512(out.cast(), head);
+            _mm512_mask_storeu_epi8(out.add(64).cast(), LOW_16, tail);
+            read += 64;
+            written += 80;
+        }
+    }
+    read
+}
+
+/// The inverse of `DIGIT_PLACES`: gathers the first four digits of group g
+/// of 80 (digits 80 onwards are in the second vector, indices from 64) in
+/// lane g, and, where `LAST_DIGITS` is set, its last digit.
+const GROUP_DIGITS: [u8; 64] = {
+    let mut gather = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        gather[i] = (i / 4 * 5 + i % 4) as u8;
+        i += 1;
+    }
+    gather
+};
+const GROUP_LAST_DIGITS: [u8; 64] = {
+    let mut gather = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        gather[i] = (i / 4 * 5 + 4) as u8;
+        i += 1;
+    }
+    gather
+};
+/// The low byte of each 32-bit lane.
+const LANE_LOW_BYTES: __mmask64 = 0x1111_1111_1111_1111;
+
+/// Weights merging digits into a*85 + b (multiply-add of bytes by
+/// [85, 1]), then ab * 85^2 + cd (multiply-add of words by [7225, 1]).
+const BASE85_MERGE_PAIRS: i16 = 0x0155;
+const BASE85_MERGE_WORDS: i32 = 0x0001_1c39;
+/// The largest value of four digits whose group, ×85 plus the last digit,
+/// still fits 32 bits: 85 × 50,529,027 = 2^32 - 1, so with a last digit of
+/// 0 only.
+const LARGEST_FIRST_FOUR: i32 = 50_529_027;
+
+/// See `super::base85_decode`: 16 groups, 80 digits to 64 bytes, a step.
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW and VBMI.
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+pub unsafe fn base85_decode(
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    values: &[u8; 256],
+) -> (usize, usize) {
+    let (mut read, mut written) = (0, 0);
+    // SAFETY: AVX-512 F, BW and VBMI (the caller's contract).  Each step
+    // loads 64 bytes at `read` and 16 (masked) at `read + 64`, and stores
+    // 64 at `written`, within their slices by the loop condition.
+    unsafe {
+        let table = table_halves(values);
+        let first_four = _mm512_loadu_si512(GROUP_DIGITS.as_ptr().cast());
+        let last = _mm512_loadu_si512(GROUP_LAST_DIGITS.as_ptr().cast());
+        let merge_pairs = _mm512_set1_epi16(BASE85_MERGE_PAIRS);
+        let merge_words = _mm512_set1_epi32(BASE85_MERGE_WORDS);
+        let largest = _mm512_set1_epi32(LARGEST_FIRST_FOUR);
+        let swap = _mm512_loadu_si512(SWAP_WORD_BYTES.as_ptr().cast());
+        while read + 80 <= input.len() && written + 64 <= output.len() {
+            let at = input.as_ptr().add(read);
+            let (head, head_outside) = look_up(table, _mm512_loadu_si512(at.cast()));
+            let (tail, tail_outside) =
+                look_up(table, _mm512_maskz_loadu_epi8(LOW_16, at.add(64).cast()));
+            if head_outside | (tail_outside & LOW_16) != 0 {
+                break;
+            }
+            let abcd = _mm512_madd_epi16(
+                _mm512_maddubs_epi16(
+                    _mm512_permutex2var_epi8(head, first_four, tail),
+                    merge_pairs,
+                ),
+                merge_words,
+            );
+            let e = _mm512_maskz_permutex2var_epi8(LANE_LOW_BYTES, head, last, tail);
+            // Over 2^32 - 1: the four digits too large, or as large as can
+            // be with a last digit above 0.
+            let overflow = _mm512_cmpgt_epu32_mask(abcd, largest)
+                | _mm512_mask_test_epi32_mask(_mm512_cmpeq_epi32_mask(abcd, largest), e, e);
+            if overflow != 0 {
+                break;
+            }
+            let words = _mm512_add_epi32(_mm512_mullo_epi32(abcd, _mm512_set1_epi32(85)), e);
+            _mm512_storeu_si512(
+                output.as_mut_ptr().add(written).cast(),
+                _mm512_shuffle_epi8(words, swap),
+            );
+            read += 80;
             written += 64;
         }
     }

@@ -238,3 +238,43 @@ pub fn base32_decode(
         Level::Sse41 | Level::Scalar => (0, 0),
     }
 }
+
+/// Encodes whole blocks of 16 base85 groups (64 bytes) of `input` into
+/// `output` with `digits`, up to the first block with a group that folds
+/// (a zero group where `fold_nuls`, four spaces where `fold_spaces`);
+/// returns the number of input bytes encoded.  AVX-512 kernels only.
+pub fn base85_encode(
+    level: Level,
+    input: &[u8],
+    output: &mut [u8],
+    digits: &[u8; 85],
+    fold_nuls: bool,
+    fold_spaces: bool,
+) -> usize {
+    match level.min(simd::detected()) {
+        #[cfg(has_avx512)]
+        // SAFETY: detected() found AVX-512 F, BW and VBMI.
+        Level::Avx512Vbmi => unsafe {
+            avx512::base85_encode(input, output, digits, fold_nuls, fold_spaces)
+        },
+        _ => 0,
+    }
+}
+
+/// Decodes whole blocks of 16 base85 groups (80 digits) of `input` while
+/// every byte has a value in `values` (high bit set where it has none) and
+/// no group is over 2^32 - 1; returns (bytes read, bytes written).
+/// AVX-512 kernels only.
+pub fn base85_decode(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    values: &[u8; 256],
+) -> (usize, usize) {
+    match level.min(simd::detected()) {
+        #[cfg(has_avx512)]
+        // SAFETY: detected() found AVX-512 F, BW and VBMI.
+        Level::Avx512Vbmi => unsafe { avx512::base85_decode(input, output, values) },
+        _ => (0, 0),
+    }
+}
