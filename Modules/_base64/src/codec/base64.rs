@@ -267,6 +267,17 @@ fn decode_blocks(
 /// Lines of symbols decoded at a time by `decode_lines`, at most.
 const LINE_STAGE: usize = 2048;
 
+/// The most symbols a kernel decodes a step (AVX-512's 64; the others'
+/// divide it).
+const KERNEL_BLOCK: usize = 64;
+
+fn gcd(mut a: usize, mut b: usize) -> usize {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
 /// Lines longer than this are not looked for: the search for a line's end
 /// is bounded so that it costs little where there are no lines.
 const MAX_LINE: usize = 1024;
@@ -294,6 +305,17 @@ fn decode_lines(
     if len == 0 || len % 4 != 0 {
         return (0, 0);
     }
+    // A batch of lines is a whole number of the widest kernel's blocks
+    // where the stage holds enough lines, so that no block of a batch is
+    // left to the portable code.
+    let lines_per_block = KERNEL_BLOCK / gcd(len, KERNEL_BLOCK);
+    let fit = LINE_STAGE / len;
+    let batch = if fit >= lines_per_block {
+        fit - fit % lines_per_block
+    } else {
+        fit
+    };
+    let stage = &mut stage[..batch * len];
     let (mut read, mut written) = (0, 0);
     loop {
         let staged = match len {
@@ -318,16 +340,16 @@ fn decode_lines(
 
 /// `stage_lines_of` for lines of a length fixed at compile time, so that
 /// each copy is a few vector moves.
-fn stage_lines<const L: usize>(input: &[u8], stage: &mut [u8; LINE_STAGE]) -> usize {
+fn stage_lines<const L: usize>(input: &[u8], stage: &mut [u8]) -> usize {
     stage_lines_of(L, input, stage)
 }
 
 /// Copies the symbols of as many `len`-symbol lines (each followed by a
 /// newline) as `stage` holds from the start of `input`; returns how many
-/// symbols it copied.  Always inlined, so that `stage_lines` gets a copy
+/// symbols it copied (whole lines).  Always inlined, so that `stage_lines` gets a copy
 /// of its own with the length a constant.
 #[inline(always)]
-fn stage_lines_of(len: usize, input: &[u8], stage: &mut [u8; LINE_STAGE]) -> usize {
+fn stage_lines_of(len: usize, input: &[u8], stage: &mut [u8]) -> usize {
     let mut staged = 0;
     for (line, out) in input.chunks_exact(len + 1).zip(stage.chunks_exact_mut(len)) {
         if line[len] != b'\n' {

@@ -40,6 +40,44 @@ const GATHER_48: [u8; 64] = {
     gather
 };
 
+/// The encoder's constant vectors: `SPREAD_48`, `SEXTET_SHIFTS` and the
+/// alphabet.
+///
+/// # Safety
+/// The CPU must have AVX-512 F.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn encoder(alphabet: &[u8; 64]) -> [__m512i; 3] {
+    // SAFETY: AVX-512 F (the caller's contract); the loads read
+    // `SPREAD_48` and `alphabet`, 64 bytes each.
+    unsafe {
+        [
+            _mm512_loadu_si512(SPREAD_48.as_ptr().cast()),
+            _mm512_set1_epi64(SEXTET_SHIFTS),
+            _mm512_loadu_si512(alphabet.as_ptr().cast()),
+        ]
+    }
+}
+
+/// The 64 symbols of the 48 bytes in the low part of `block` (16 groups
+/// of 3 bytes, as laid out in `super`).
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW and VBMI.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+unsafe fn encode_block([spread, shifts, symbols]: [__m512i; 3], block: __m512i) -> __m512i {
+    // SAFETY: AVX-512 F, BW and VBMI (the caller's contract); no memory
+    // access.
+    unsafe {
+        let groups = _mm512_permutexvar_epi8(spread, block);
+        // Each output byte gets the 8 bits at its shift; the symbol
+        // lookup uses the low 6.
+        let sextets = _mm512_multishift_epi64_epi8(shifts, groups);
+        _mm512_permutexvar_epi8(sextets, symbols)
+    }
+}
+
 /// See `super::base64_encode`.
 ///
 /// # Safety
@@ -55,22 +93,50 @@ pub unsafe fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u
     // the output holds the encoding of all of `input`, at least
     // (read + 48) / 3 * 4 bytes.
     unsafe {
-        let spread = _mm512_loadu_si512(SPREAD_48.as_ptr().cast());
-        let shifts = _mm512_set1_epi64(SEXTET_SHIFTS);
-        let symbols = _mm512_loadu_si512(alphabet.as_ptr().cast());
+        let encoder = encoder(alphabet);
         while read + 48 <= input.len() {
             let block = _mm512_maskz_loadu_epi8(LOW_48, input.as_ptr().add(read).cast());
-            let groups = _mm512_permutexvar_epi8(spread, block);
-            // Each output byte gets the 8 bits at its shift; the symbol
-            // lookup uses the low 6.
-            let sextets = _mm512_multishift_epi64_epi8(shifts, groups);
-            let encoded = _mm512_permutexvar_epi8(sextets, symbols);
+            let encoded = encode_block(encoder, block);
             _mm512_storeu_si512(output.as_mut_ptr().add(written).cast(), encoded);
             read += 48;
             written += 64;
         }
     }
     read
+}
+
+/// See `super::base64_encode_lines`: a 57-byte line is a block of 48
+/// bytes and one of 9, whose 12 symbols are stored with the newline.
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW and VBMI.
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+pub unsafe fn encode_lines(input: &[u8], output: &mut [MaybeUninit<u8>]) -> (usize, usize) {
+    use crate::codec::base64::{LINE_INPUT, STANDARD};
+    const LINE_OUTPUT: usize = LINE_INPUT / 3 * 4 + 1;
+    /// The last 9 bytes of a line, and their 12 symbols with the newline.
+    const LAST_9: __mmask64 = (1 << 9) - 1;
+    const LAST_13: __mmask64 = (1 << 13) - 1;
+    let (mut read, mut written) = (0, 0);
+    // SAFETY: AVX-512 F, BW and VBMI (the caller's contract).  Each line
+    // loads 48 and 9 bytes (masked) at `read` and `read + 48`, and stores
+    // 64 and 13 (masked) at `written` and `written + 64`, within their
+    // slices by the loop condition.
+    unsafe {
+        let encoder = encoder(&STANDARD);
+        let newlines = _mm512_set1_epi8(b'\n' as i8);
+        while read + LINE_INPUT <= input.len() && written + LINE_OUTPUT <= output.len() {
+            let (at, out) = (input.as_ptr().add(read), output.as_mut_ptr().add(written));
+            let head = encode_block(encoder, _mm512_maskz_loadu_epi8(LOW_48, at.cast()));
+            _mm512_storeu_si512(out.cast(), head);
+            let tail = encode_block(encoder, _mm512_maskz_loadu_epi8(LAST_9, at.add(48).cast()));
+            let tail = _mm512_mask_mov_epi8(tail, 1 << 12, newlines);
+            _mm512_mask_storeu_epi8(out.add(64).cast(), LAST_13, tail);
+            read += LINE_INPUT;
+            written += LINE_OUTPUT;
+        }
+    }
+    (read, written)
 }
 
 /// See `super::base64_decode`.
@@ -108,8 +174,6 @@ pub unsafe fn decode(
     }
     (read, written)
 }
-
-encode_lines_kernel!("avx512f,avx512bw,avx512vbmi");
 
 /// A 128-entry byte table (the first 128 of `table`) as two vectors, for
 /// `look_up`.
