@@ -222,7 +222,8 @@ fn a2b_base64<'py>(
         })
     };
     py.with_buffer_or(data, export_error, |input| {
-        let mut output = py.new_bytes(codec::decoded_len_bound(input.len()))?;
+        let bound = input.read(|data| codec::decoded_len_bound(data, map));
+        let mut output = py.new_bytes(bound)?;
         let storage = output.as_uninit_mut();
         match input.read(|data| codec::decode(data, storage, map, strict, rules)) {
             Ok(len) => output.finish_with_len(len),

@@ -91,7 +91,9 @@ pub unsafe fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u
     // loads 48 bytes at `read` (masked: nothing beyond), within `input` by
     // the loop condition, and stores 64 bytes at `written` = read / 3 * 4:
     // the output holds the encoding of all of `input`, at least
-    // (read + 48) / 3 * 4 bytes.
+    // (read + 48) / 3 * 4 bytes.  The last block loads the whole groups
+    // left and stores their symbols, both masked, within the slices for
+    // the same reasons.
     unsafe {
         let encoder = encoder(alphabet);
         while read + 48 <= input.len() {
@@ -100,6 +102,17 @@ pub unsafe fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u
             _mm512_storeu_si512(output.as_mut_ptr().add(written).cast(), encoded);
             read += 48;
             written += 64;
+        }
+        // Whole groups left (fewer than 16) in one masked block, so that a
+        // short input is not encoded byte by byte.
+        let groups = (input.len() - read) / 3;
+        if groups > 0 {
+            let load = (1u64 << (groups * 3)) - 1;
+            let block = _mm512_maskz_loadu_epi8(load, input.as_ptr().add(read).cast());
+            let encoded = encode_block(encoder, block);
+            let store = (1u64 << (groups * 4)) - 1;
+            _mm512_mask_storeu_epi8(output.as_mut_ptr().add(written).cast(), store, encoded);
+            read += groups * 3;
         }
     }
     read
@@ -153,23 +166,53 @@ pub unsafe fn decode(
     // SAFETY: AVX-512 F, BW and VBMI (the caller's contract).  The table
     // loads read its two halves; each block loads 64 bytes at `read` and
     // stores 48 (masked) at `written`, both within their slices by the
-    // loop condition.
+    // loop condition; the last block loads and stores, masked, only the
+    // whole groups it decodes, which its condition puts within the slices.
     unsafe {
         let table = table_halves(table);
         let merge_pairs = _mm512_set1_epi32(MERGE_PAIRS);
         let merge_words = _mm512_set1_epi32(MERGE_WORDS);
         let gather = _mm512_loadu_si512(GATHER_48.as_ptr().cast());
+        let decode_block = |chars: __m512i| {
+            let merged = _mm512_madd_epi16(_mm512_maddubs_epi16(chars, merge_pairs), merge_words);
+            _mm512_permutexvar_epi8(gather, merged)
+        };
         while read + 64 <= input.len() && written + 48 <= output.len() {
             let chars = _mm512_loadu_si512(input.as_ptr().add(read).cast());
             let (values, outside) = look_up(table, chars);
             if outside != 0 {
-                break;
+                return (read, written);
             }
-            let merged = _mm512_madd_epi16(_mm512_maddubs_epi16(values, merge_pairs), merge_words);
-            let bytes = _mm512_permutexvar_epi8(gather, merged);
+            let bytes = decode_block(values);
             _mm512_mask_storeu_epi8(output.as_mut_ptr().add(written).cast(), LOW_48, bytes);
             read += 64;
             written += 48;
+        }
+        // Fewer than 64 symbols left: their whole groups in one masked
+        // block, or, when the last group holds a byte outside the table
+        // (padding, most often), the groups before it; so that a short
+        // input does not go symbol by symbol.
+        let groups = (input.len() - read) / 4;
+        if (1..16).contains(&groups) {
+            let group_mask = |groups: usize| (1u64 << (groups * 4)) - 1;
+            let chars =
+                _mm512_maskz_loadu_epi8(group_mask(groups), input.as_ptr().add(read).cast());
+            let (values, outside) = look_up(table, chars);
+            let outside = outside & group_mask(groups);
+            let valid = if outside == 0 {
+                groups
+            } else if outside & group_mask(groups - 1) == 0 {
+                groups - 1
+            } else {
+                0
+            };
+            if written + valid * 3 <= output.len() {
+                let bytes = decode_block(values);
+                let store = (1u64 << (valid * 3)) - 1;
+                _mm512_mask_storeu_epi8(output.as_mut_ptr().add(written).cast(), store, bytes);
+                read += valid * 4;
+                written += valid * 3;
+            }
         }
     }
     (read, written)
