@@ -62,6 +62,7 @@ fn b32encode<'py>(
         py,
         data.as_borrowed(),
         base32::encoded_len,
+        5,
         |data, storage| base32::encode(data, storage, alphabet),
     )
 }
@@ -140,6 +141,7 @@ function!(
             py,
             required(args, 0),
             |len| len.checked_mul(2),
+            1,
             base16::encode,
         )
     }

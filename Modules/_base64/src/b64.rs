@@ -144,7 +144,7 @@ fn b64encode<'py>(
         Some(altchars) if altchars.is_exact_bytes() => (Some(altchars), None),
         other => (None, other),
     };
-    let encoded = py.with_buffer(s, |input| {
+    let encoded = py.with_buffer_in_chunks(s, |input| {
         if input.len() > BASE64_MAXBIN {
             return Err(binascii_error(py, "Too much data for base64 line"));
         }
@@ -157,7 +157,12 @@ fn b64encode<'py>(
         };
         let mut output = py.new_bytes(len)?;
         let storage = output.as_uninit_mut();
-        input.read(|data| codec::encode(data, storage, &alphabet));
+        // Whole groups per chunk: each chunk's symbols have their place.
+        input.read_chunks(3, |offset, chunk| {
+            let at = offset / 3 * 4;
+            let symbols = chunk.len().div_ceil(3) * 4;
+            codec::encode(chunk, &mut storage[at..at + symbols], &alphabet);
+        });
         Ok(output.finish())
     })?;
     match translate_after {
@@ -195,7 +200,7 @@ fn translate_standard_alphabet<'py>(
     let mut table: [u8; 256] = codec::identity_map();
     table[usize::from(b'+')] = alphabet[62];
     table[usize::from(b'/')] = alphabet[63];
-    encode_buffer(py, encoded.as_borrowed(), Some, |data, storage| {
+    encode_buffer(py, encoded.as_borrowed(), Some, 1, |data, storage| {
         for (out, &byte) in storage.iter_mut().zip(data) {
             out.write(table[usize::from(byte)]);
         }
@@ -287,7 +292,13 @@ fn encodebytes<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, Boun
 
 /// `binascii.b2a_base64(data)` for each 57 bytes of `data`, joined.
 fn encode_lines<'py>(py: Python<'py>, data: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
-    encode_buffer(py, data, codec::encoded_lines_len, codec::encode_lines)
+    encode_buffer(
+        py,
+        data,
+        codec::encoded_lines_len,
+        codec::LINE_INPUT,
+        codec::encode_lines,
+    )
 }
 
 /// `binascii.b2a_base64(chunk)`: one line, however long the chunk that a

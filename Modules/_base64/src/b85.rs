@@ -7,7 +7,7 @@ use core::convert::Infallible;
 use crate::codec::base85::{self, A85Error, Encoding, Layout};
 use crate::docs;
 use crate::input::{
-    decode_buffer, decode_data, encode_data, flag, plain_data, plain_flag, required,
+    decode_buffer, decode_data, encode_buffer, encode_data, flag, plain_data, plain_flag, required,
 };
 
 function!(
@@ -55,19 +55,19 @@ fn encode85<'py>(
     }
     let pad = flag(args, 1);
     let data = encode_data(py, b)?;
-    py.with_buffer(data.as_borrowed(), |input| {
-        // `pad` matters only for a partial last group.
-        let pad = pad && input.len() % 4 != 0;
-        let options = Encoding {
-            pad,
-            ..Encoding::default()
-        };
-        let len = base85::unfolded_len(input.len(), pad);
-        let mut output = py.new_bytes(len)?;
-        let storage = output.as_uninit_mut();
-        input.read(|data| base85::encode(data, alphabet, options, storage));
-        Ok(output.finish())
-    })
+    let options = Encoding {
+        pad,
+        ..Encoding::default()
+    };
+    // `pad` matters only for a partial last group, which only the last
+    // piece can hold.
+    encode_buffer(
+        py,
+        data.as_borrowed(),
+        |len| Some(base85::unfolded_len(len, pad)),
+        4,
+        |data, storage| base85::encode(data, alphabet, options, storage),
+    )
 }
 
 /// `b85decode` and `z85decode` (which reports errors as `z85`).

@@ -153,20 +153,30 @@ pub fn assert_len<'py>(py: Python<'py>, x: Borrowed<'_, 'py>, n: usize) -> PyRes
 }
 
 /// An encoder's output: a new `bytes` of `size(len(data))` bytes, filled
-/// by `fill` from the buffer of `data`.
+/// by `fill` from the buffer of `data`, a piece at a time (see
+/// `ChunkedView::read_chunks`): every piece but the last is a multiple of
+/// `unit` bytes, whose encoding is `size` of its length and starts at
+/// `size` of its offset, as for codecs that encode groups of `unit` bytes
+/// independently.
 pub fn encode_buffer<'py>(
     py: Python<'py>,
     data: Borrowed<'_, 'py>,
-    size: impl FnOnce(usize) -> Option<usize>,
-    fill: impl FnOnce(&[u8], &mut [MaybeUninit<u8>]) + Send,
+    size: impl Fn(usize) -> Option<usize> + Sync,
+    unit: usize,
+    mut fill: impl FnMut(&[u8], &mut [MaybeUninit<u8>]) + Send,
 ) -> PyResult<'py, Bound<'py>> {
-    py.with_buffer(data, |input| {
+    py.with_buffer_in_chunks(data, |input| {
         let Some(len) = size(input.len()) else {
             return Err(py.no_memory());
         };
         let mut output = py.new_bytes(len)?;
         let storage = output.as_uninit_mut();
-        input.read(|data| fill(data, storage));
+        input.read_chunks(unit, |offset, piece| {
+            // Both fit: they are at most the whole output's length.
+            let start = size(offset).expect("within the output");
+            let end = start + size(piece.len()).expect("within the output");
+            fill(piece, &mut storage[start..end]);
+        });
         Ok(output.finish())
     })
 }

@@ -50,7 +50,7 @@ pub const fn py_version_at_least(major: u32, minor: u32, micro: u32) -> bool {
 }
 
 pub use args::{Args, Param, ParamKind};
-pub use buffer::BufferView;
+pub use buffer::{BufferView, ChunkedView};
 pub use bytes::BytesWriter;
 pub use error::{Chain, Exception, Message, PyErr, PyResult};
 pub use module::{ExecFn, Function, MethodDef, ModuleDef};
