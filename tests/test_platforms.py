@@ -141,9 +141,20 @@ def skipped_tests(output: str) -> list[str]:
     return re.findall(r"^(\S+) \(.*\) \.\.\. skipped (.*)$", output, re.MULTILINE)
 
 
+# Under qemu (aarch64), each test takes 10 to 20 times as long.  The
+# generated tests of the codecs that have no aarch64 kernels (base32, the
+# base85 family) and of callback order (argument handling) run the same
+# portable 64-bit Rust as on x86-64, where they run in full; the explicit
+# tests of those codecs still run here.
+QEMU_IGNORED = ["*PropertyTests.test_b32*", "*PropertyTests.test_[abz]85*",
+                 "CallbackOrderTests"]
+
+
 @pytest.mark.parametrize("name", CROSS_BUILDS)
 def test_cross_regression_tests(cross_builder: CrossBuilder, name: str) -> None:
-    result = cross_builder(name).regression_tests("-v")
+    patterns = QEMU_IGNORED if name == "aarch64" else []
+    ignored = [option for pattern in patterns for option in ("-i", pattern)]
+    result = cross_builder(name).regression_tests("-v", *ignored)
     # Real hypothesis, not the explicit examples alone.
     assert re.search(r"test_b64decode \(test\.test__base64\.PropertyTests.*\) \.\.\. ok",
                      result.stdout)
