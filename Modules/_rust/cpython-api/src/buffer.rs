@@ -211,8 +211,9 @@ impl Drop for Detached {
 /// whatever widths the writers used (the bytes of a vector load need not
 /// be read at one instant, and nothing here needs them to), and it reads
 /// read-only pages too (no atomic read-modify-write is involved, unlike
-/// some atomic loads).  A type the target holds in one register is loaded whole: LLVM does not
-/// split a volatile access of a legal type.  The copy's
+/// some atomic loads).  A type the target holds in one register is
+/// loaded whole: LLVM does not split a volatile access of a legal type.
+/// The copy's
 /// bytes are therefore ordinary initialized values, possibly a mixture of
 /// old and new ones, and all codec logic runs on the copy, which no other
 /// thread can reach: the codec's own assumptions (a stable length, stable
@@ -224,35 +225,23 @@ impl Drop for Detached {
 /// exported), and `copy.len() == len`.
 unsafe fn snapshot(data: *const u8, len: usize, copy: &mut [MaybeUninit<u8>]) {
     assert_eq!(copy.len(), len, "the copy must be as long as the buffer");
-    // SAFETY: the caller's contract.
-    unsafe { snapshot_in::<Chunk>(data, len, copy) }
-}
-
-/// `snapshot` with volatile loads of `C`, a type the target loads in one
-/// instruction (a word or a vector register), where aligned.
-///
-/// # Safety
-///
-/// As for [`snapshot`].
-#[inline(always)]
-unsafe fn snapshot_in<C: Copy>(data: *const u8, len: usize, copy: &mut [MaybeUninit<u8>]) {
-    let chunk = size_of::<C>();
-    let head = data.align_offset(align_of::<C>()).min(len);
+    let chunk = size_of::<Chunk>();
+    let head = data.align_offset(align_of::<Chunk>()).min(len);
     let chunks = (len - head) / chunk;
     let tail = head + chunks * chunk;
     for i in (0..head).chain(tail..len) {
-        // SAFETY: one byte inside the buffer (i < len); see `snapshot`.
+        // SAFETY: one byte inside the buffer (i < len); see above.
         copy[i].write(unsafe { data.add(i).read_volatile() });
     }
-    let source = data.wrapping_add(head).cast::<C>();
-    let target = copy[head..tail].as_mut_ptr().cast::<C>();
+    let source = data.wrapping_add(head).cast::<Chunk>();
+    let target = copy[head..tail].as_mut_ptr().cast::<Chunk>();
     // Four loads, then four stores: a load need not wait for the store
     // before it.
     let mut k = 0;
     while k + 4 <= chunks {
-        // SAFETY: `source` is aligned for `C` (the head skipped to the
+        // SAFETY: `source` is aligned for `Chunk` (the head skipped to the
         // alignment) and chunks k..k + 4 are inside the buffer (they end
-        // at or before `tail`); see `snapshot` for the racing writers.
+        // at or before `tail`); see above for the racing writers.
         let values = unsafe { [0, 1, 2, 3].map(|j| source.add(k + j).read_volatile()) };
         for (j, value) in values.into_iter().enumerate() {
             // SAFETY: chunk k + j of `copy[head..tail]`, which holds
