@@ -5,8 +5,8 @@ use cpython_api::{Borrowed, Bound, Exception, PY_VERSION, Param, PyResult, Pytho
 use crate::codec::base64::{self as codec, PaddingRules};
 use crate::docs;
 use crate::input::{
-    assert_len, binascii_error, decode_data, encode_buffer, flag, input_type_check, plain_data,
-    plain_flag, required,
+    assert_len, binascii_error, decode_data, encode_buffer, fill_in_chunks, flag, input_type_check,
+    plain_data, plain_flag, required,
 };
 
 /// binascii's limit on b2a_base64 input (`BASE64_MAXBIN`): larger inputs
@@ -156,13 +156,13 @@ fn b64encode<'py>(
             return Err(py.no_memory());
         };
         let mut output = py.new_bytes(len)?;
-        let storage = output.as_uninit_mut();
-        // Whole groups per chunk: each chunk's symbols have their place.
-        input.read_chunks(3, |offset, chunk| {
-            let at = offset / 3 * 4;
-            let symbols = chunk.len().div_ceil(3) * 4;
-            codec::encode(chunk, &mut storage[at..at + symbols], &alphabet);
-        });
+        fill_in_chunks(
+            input,
+            output.as_uninit_mut(),
+            codec::encoded_len,
+            3,
+            |chunk, out| codec::encode(chunk, out, &alphabet),
+        );
         Ok(output.finish())
     })?;
     match translate_after {

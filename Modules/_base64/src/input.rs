@@ -10,7 +10,7 @@
 
 use core::mem::MaybeUninit;
 
-use cpython_api::{Args, Borrowed, Bound, Chain, Exception, PyErr, PyResult, Python};
+use cpython_api::{Args, Borrowed, Bound, Chain, ChunkedView, Exception, PyErr, PyResult, Python};
 
 /// A required argument: binding has already made sure it was given.
 pub fn required<'a, 'py>(args: &Args<'a, 'py>, index: usize) -> Borrowed<'a, 'py> {
@@ -163,22 +163,35 @@ pub fn encode_buffer<'py>(
     data: Borrowed<'_, 'py>,
     size: impl Fn(usize) -> Option<usize> + Sync,
     unit: usize,
-    mut fill: impl FnMut(&[u8], &mut [MaybeUninit<u8>]) + Send,
+    fill: impl FnMut(&[u8], &mut [MaybeUninit<u8>]) + Send,
 ) -> PyResult<'py, Bound<'py>> {
     py.with_buffer_in_chunks(data, |input| {
         let Some(len) = size(input.len()) else {
             return Err(py.no_memory());
         };
         let mut output = py.new_bytes(len)?;
-        let storage = output.as_uninit_mut();
-        input.read_chunks(unit, |offset, piece| {
-            // Both fit: they are at most the whole output's length.
-            let start = size(offset).expect("within the output");
-            let end = start + size(piece.len()).expect("within the output");
-            fill(piece, &mut storage[start..end]);
-        });
+        fill_in_chunks(input, output.as_uninit_mut(), size, unit, fill);
         Ok(output.finish())
     })
+}
+
+/// `fill` each piece of `input` (`ChunkedView::read_chunks` by `unit`)
+/// into its place in `storage`, which holds `size(input.len())` bytes:
+/// `size` of the piece's length, at `size` of its offset (see
+/// `encode_buffer`).
+pub fn fill_in_chunks(
+    input: &ChunkedView<'_>,
+    storage: &mut [MaybeUninit<u8>],
+    size: impl Fn(usize) -> Option<usize> + Sync,
+    unit: usize,
+    mut fill: impl FnMut(&[u8], &mut [MaybeUninit<u8>]) + Send,
+) {
+    input.read_chunks(unit, |offset, piece| {
+        // Both fit: they are at most the whole output's length.
+        let start = size(offset).expect("within the output");
+        let end = start + size(piece.len()).expect("within the output");
+        fill(piece, &mut storage[start..end]);
+    });
 }
 
 /// A decoder's output: `decode` writes at most `bound(len(data))` bytes

@@ -204,19 +204,18 @@ fn encode_into(
     options: Encoding,
     sink: &mut impl Sink,
 ) {
-    let folding = options.fold_nuls || options.fold_spaces;
     let mut rest = input;
     let mut chars = [0u8; 5 * BLOCK_GROUPS];
     let mut stage = [0u8; 5 * BLOCK_GROUPS * STAGE_BLOCKS];
+    let (fold_nuls, fold_spaces) = (options.fold_nuls, options.fold_spaces);
+    let folding = fold_nuls || fold_spaces;
     while rest.len() >= 4 * BLOCK_GROUPS {
         let kernel_input = &rest[..rest.len().min(4 * BLOCK_GROUPS * STAGE_BLOCKS)];
-        let (fold_nuls, fold_spaces) = (options.fold_nuls, options.fold_spaces);
-        let digits = &alphabet.digits;
         let done = vector::base85_encode(
             level,
             kernel_input,
             &mut stage,
-            digits,
+            &alphabet.digits,
             fold_nuls,
             fold_spaces,
         );

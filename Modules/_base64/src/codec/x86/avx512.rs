@@ -541,18 +541,16 @@ pub unsafe fn base85_encode(
     fold_spaces: bool,
 ) -> usize {
     let (mut read, mut written) = (0, 0);
-    let mut alphabet = [0u8; 128];
+    // Digit values index the table's first 128 entries, as symbols do
+    // the decoders'.
+    let mut alphabet = [0u8; 256];
     alphabet[..85].copy_from_slice(digits);
     // SAFETY: AVX-512 F, BW and VBMI (the caller's contract).  The table
-    // loads read `alphabet` and `DIGIT_PLACES` (80 bytes: 64, then 16
-    // masked); each step loads 64 bytes at `read` and stores 64 bytes and
+    // loads read `DIGIT_PLACES` (80 bytes: 64, then 16 masked); each step loads 64 bytes at `read` and stores 64 bytes and
     // 16 (masked) at `written`, within their slices by the loop condition.
     unsafe {
         let swap = _mm512_loadu_si512(SWAP_WORD_BYTES.as_ptr().cast());
-        let symbols = (
-            _mm512_loadu_si512(alphabet.as_ptr().cast()),
-            _mm512_loadu_si512(alphabet.as_ptr().add(64).cast()),
-        );
+        let symbols = table_halves(&alphabet);
         let places = (
             _mm512_loadu_si512(DIGIT_PLACES.as_ptr().cast()),
             _mm512_maskz_loadu_epi8(LOW_16, DIGIT_PLACES.as_ptr().add(64).cast()),

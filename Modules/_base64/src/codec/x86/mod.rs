@@ -6,7 +6,9 @@
 //! padding, whitespace, anything outside the alphabet).  Kernels are
 //! `unsafe fn`s with `#[target_feature]`; the dispatch functions here call
 //! one only at a level `simd::detected()` found on this CPU, which is what
-//! makes them safe to call with any level.
+//! makes them safe to call with any level.  Built without the AVX-512
+//! kernels (`has_avx512`), `detected()` never reports that level, so its
+//! arms there do nothing.
 //!
 //! Rust before 1.87 makes every intrinsic call unsafe; since 1.87 the
 //! value-only ones are safe inside a `#[target_feature]` function.  The
@@ -158,8 +160,7 @@ pub fn base16_encode(level: Level, input: &[u8], output: &mut [MaybeUninit<u8>])
         // SAFETY: detected() found AVX-512 F, BW and VBMI.
         Level::Avx512Vbmi => unsafe { avx512::hex_encode(input, output) },
         #[cfg(not(has_avx512))]
-        // SAFETY: detected() found AVX2 (the AVX-512 level includes it).
-        Level::Avx512Vbmi => unsafe { avx2::hex_encode(input, output) },
+        Level::Avx512Vbmi => 0,
         // SAFETY: detected() found AVX2.
         Level::Avx2 => unsafe { avx2::hex_encode(input, output) },
         // SAFETY: detected() found SSSE3 and SSE4.1.
@@ -183,8 +184,7 @@ pub fn base16_decode(
             avx512::hex_decode(input, output, base16::digit_values(casefold))
         },
         #[cfg(not(has_avx512))]
-        // SAFETY: detected() found AVX2 (the AVX-512 level includes it).
-        Level::Avx512Vbmi => unsafe { avx2::hex_decode(input, output, casefold) },
+        Level::Avx512Vbmi => (0, 0),
         // SAFETY: detected() found AVX2.
         Level::Avx2 => unsafe { avx2::hex_decode(input, output, casefold) },
         // SAFETY: detected() found SSSE3 and SSE4.1.
@@ -209,8 +209,7 @@ pub fn base32_encode(
         // SAFETY: detected() found AVX-512 F, BW and VBMI.
         Level::Avx512Vbmi => unsafe { avx512::base32_encode(input, output, alphabet) },
         #[cfg(not(has_avx512))]
-        // SAFETY: detected() found AVX2 (the AVX-512 level includes it).
-        Level::Avx512Vbmi => unsafe { avx2::base32_encode(input, output, alphabet) },
+        Level::Avx512Vbmi => 0,
         // SAFETY: detected() found AVX2.
         Level::Avx2 => unsafe { avx2::base32_encode(input, output, alphabet) },
         Level::Sse41 | Level::Scalar => 0,
@@ -231,8 +230,7 @@ pub fn base32_decode(
         // SAFETY: detected() found AVX-512 F, BW and VBMI.
         Level::Avx512Vbmi => unsafe { avx512::base32_decode(input, output, values) },
         #[cfg(not(has_avx512))]
-        // SAFETY: detected() found AVX2 (the AVX-512 level includes it).
-        Level::Avx512Vbmi => unsafe { avx2::base32_decode(input, output, values) },
+        Level::Avx512Vbmi => (0, 0),
         // SAFETY: detected() found AVX2.
         Level::Avx2 => unsafe { avx2::base32_decode(input, output, values) },
         Level::Sse41 | Level::Scalar => (0, 0),
