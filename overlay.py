@@ -16,6 +16,7 @@ only with PCbuild (Windows has no autoconf).
 Usage:
     python3 overlay.py apply [--skip-autoconf] CPYTHON_DIR
     python3 overlay.py check [--skip-autoconf] CPYTHON_DIR
+    python3 overlay.py regen
 """
 
 from __future__ import annotations
@@ -31,17 +32,39 @@ import tempfile
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent
+sys.path.insert(0, str(PROJECT / "Tools" / "cargo"))
+import regen_rust_modules  # noqa: E402  (Tools/cargo is not a package)
 
-# What lands in the CPython tree, relative to both roots.
+# The registration of the Rust modules: the lines this project adds to
+# Modules/Setup.stdlib.in, one per module ("NAME DIR/Cargo.toml", for the
+# crate in Modules/DIR).  Everything else that names the modules follows
+# from them: configure's module list, the static library's dependencies
+# and Cargo.lock (Tools/cargo/regen_rust_modules.py, run here by
+# `overlay.py regen`), the files copied into the tree, PC/config.c's table
+# and sys.stdlib_module_names (the edits below).
+RUST_MODULES_SETUP = """\
+
+# Modules written in Rust (configure --with-rust): NAME DIR/Cargo.toml for
+# the crate in Modules/DIR/.  They are always built in, from
+# Modules/_rust_modules.o (Tools/cargo/rust.mk); a name with "test" in it is
+# a test module.  After a change here: make regen-rust-modules, autoreconf.
+*static*
+@MODULE__BASE64_TRUE@_base64 _base64/Cargo.toml
+@MODULE__TESTRUST_TRUE@_testrust _testrust/Cargo.toml
+"""
+RUST_MODULES = regen_rust_modules.read_registrations(RUST_MODULES_SETUP)
+
+# What lands in the CPython tree, relative to both roots: the shared
+# pieces, our tests and each module's crate.
 OVERLAY_PATHS = [
     "Cargo.toml",
     "Cargo.lock",
     "cpython-sys",
-    "Modules/_base64",
     "Modules/_rust",
     "Tools/cargo",
     "PCbuild/rust.targets",
-    "Lib/test/test__base64.py",
+    "Lib/test",
+    *(f"Modules/{module.crate}" for module in RUST_MODULES),
 ]
 SKIPPED_NAMES = {"target", "__pycache__", ".pytest_cache"}
 
@@ -59,7 +82,7 @@ class Edit:
 
     path: str
     anchor: str | None
-    where: str  # "before", "after", "replace" or "end"
+    where: str  # "before", "after", "replace", "end" or "sorted"
     text: str
 
     def text_for(self, content: str) -> str:
@@ -77,6 +100,14 @@ class Edit:
             newline = "\r\n" if "\r\n" in content else "\n"
             return content + ("" if content.endswith("\n") else newline) + text
         lines = content.splitlines(keepends=True)
+        if self.where == "sorted":
+            # In order among the lines that start with the anchor.
+            block = [i for i, line in enumerate(lines) if line.startswith(self.anchor)]
+            if not block:
+                raise OverlayError(f"{self.path}: no line starts with {self.anchor!r}")
+            later = [i for i in block if lines[i] > text]
+            lines.insert(later[0] if later else block[-1] + 1, text)
+            return "".join(lines)
         index = _anchor_index(lines, self)
         if self.where == "before":
             lines.insert(index, text)
@@ -187,16 +218,20 @@ EDITS = [
         "    from _base64 import *\n"
         "\n",
     ),
+    Edit("Modules/Setup.stdlib.in", None, "end", RUST_MODULES_SETUP),
+    # A crate in a module's line is built by Tools/cargo/rust.mk, not by
+    # makesetup's rules.
     Edit(
-        "Modules/Setup.stdlib.in",
-        None,
-        "end",
-        "\n"
-        "# Modules written in Rust (configure --with-rust): always built in,\n"
-        "# from Modules/_rust_modules.o (Tools/cargo/rust.mk).\n"
-        "*static*\n"
-        "@MODULE__BASE64_TRUE@_base64\n",
+        "Modules/makesetup",
+        '\t\t\t*.*)\t\techo 1>&2 "bad word $arg in $line"',
+        "before",
+        "\t\t\t*/Cargo.toml) ;; # a Rust crate: linked from $(RUST_MODOBJS)\n",
     ),
+    *(Edit("Python/stdlib_module_names.h", '"', "sorted", f'"{module.name}",\n')
+      for module in RUST_MODULES if not module.is_test),
+    *(Edit("Tools/build/generate_stdlib_module_names.py", "    '_xxtestfuzz',", "after",
+           f"    '{module.name}',  # written in Rust\n")
+      for module in RUST_MODULES if module.is_test),
     # PCbuild: the MSBuild side, in PCbuild/rust.targets.
     Edit(
         "PCbuild/pythoncore.vcxproj",
@@ -205,22 +240,26 @@ EDITS = [
         "    <!-- The standard library modules written in Rust -->\n"
         '    <Import Project="rust.targets" />\n',
     ),
+    # The modules PCbuild/rust.targets builds: the static library's
+    # default features, the modules that are not test modules.
     Edit(
         "PC/config.c",
         "extern PyObject* PyInit_binascii(void);",
         "after",
         "#ifdef _Py_HAVE_RUST\n"
         "/* Modules written in Rust (PCbuild/rust.targets) */\n"
-        "extern PyObject* PyInit__base64(void);\n"
-        "#endif\n",
+        + "".join(f"extern PyObject* PyInit_{module.name}(void);\n"
+                  for module in RUST_MODULES if not module.is_test)
+        + "#endif\n",
     ),
     Edit(
         "PC/config.c",
         '    {"binascii", PyInit_binascii},',
         "after",
         "#ifdef _Py_HAVE_RUST\n"
-        '    {"_base64", PyInit__base64},\n'
-        "#endif\n",
+        + "".join(f'    {{"{module.name}", PyInit_{module.name}}},\n'
+                  for module in RUST_MODULES if not module.is_test)
+        + "#endif\n",
     ),
     Edit(
         "PCbuild/build.bat",
@@ -431,12 +470,21 @@ def differences(tree: Path, run_autoconf: bool = True) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["apply", "check"])
-    parser.add_argument("tree", type=Path, help="CPython source tree")
+    parser.add_argument("command", choices=["apply", "check", "regen"],
+                        help="regen: rewrite this project's files that follow "
+                             "from RUST_MODULES_SETUP (no tree)")
+    parser.add_argument("tree", type=Path, nargs="?", help="CPython source tree")
     parser.add_argument("--skip-autoconf", action="store_true",
                         help="do not regenerate (or check) configure and pyconfig.h.in: "
                              "for a tree built only with PCbuild")
-    args = parser.parse_args(argv)
+    # Intermixed: the optional tree may follow --skip-autoconf.
+    args = parser.parse_intermixed_args(argv)
+    if args.command == "regen":
+        for rel in regen_rust_modules.regenerate(PROJECT, RUST_MODULES):
+            print(f"updated: {rel}")
+        return 0
+    if args.tree is None:
+        parser.error(f"{args.command} needs a CPython source tree")
     tree = args.tree.resolve()
     run_autoconf = not args.skip_autoconf
     try:

@@ -13,7 +13,7 @@ macOS, GNU autoconf 2.71 (what a fresh runner lacks).
 The checks after the build: ``_base64`` is a built-in module and works;
 the Rust object exports only the modules' ``PyInit_*`` functions (POSIX,
 with nm), or the DLL exports no ``PyInit_*`` and no Rust symbol (Windows,
-with dumpbin); then ``test_base64 test_binascii test__base64``.
+with dumpbin); then ``test_base64 test_binascii`` and each Rust module's test.
 """
 
 from __future__ import annotations
@@ -35,7 +35,13 @@ sys.path.insert(0, str(PROJECT / "dev"))
 import fetch_cpython  # noqa: E402
 import other_platforms  # noqa: E402
 
-REGRESSION_TESTS = ["test_base64", "test_binascii", "test__base64"]
+sys.path.insert(0, str(PROJECT))
+import overlay  # noqa: E402
+
+# Each registered Rust module's regression test, and those of the Python
+# module _base64 accelerates.
+REGRESSION_TESTS = ["test_base64", "test_binascii",
+                    *(f"test_{module.name}" for module in overlay.RUST_MODULES)]
 
 # overlay.py regenerates configure with the autoconf CPython 3.13 used;
 # Homebrew has a newer one.  The digest is GNU's release tarball's.

@@ -199,8 +199,14 @@ class Build:
 # The most that the Rust modules may add to a stripped interpreter.
 RUST_SIZE_LIMIT = 512 * 1024
 
-# Our regression tests and those of the module _base64 accelerates.
-REGRESSION_TESTS = ["test__base64", "test_base64", "test_binascii"]
+# The PyInit functions of the registered Rust modules: what the Rust
+# object (and so the interpreter) may export.
+PYINIT_SYMBOLS = {f"PyInit_{module.name}" for module in overlay.RUST_MODULES}
+
+# Each registered module's regression test (Lib/test/test_<name>.py), and
+# those of the Python module _base64 accelerates.
+REGRESSION_TESTS = [*(f"test_{module.name}" for module in overlay.RUST_MODULES),
+                    "test_base64", "test_binascii"]
 
 
 def summary(output: str) -> str:

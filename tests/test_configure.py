@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import overlay
 from conftest import Build, environment_without
 
 RUST_CACHE_ENTRY = re.compile(r"CARGO|RUSTC|BINDGEN|OBJCOPY|RUST_TARGET|LIBCLANG_PATH")
@@ -133,7 +134,9 @@ def test_auto_without_bindgen_warns(build: Build, tmp_path: Path) -> None:
     assert "bindgen >= 0.60 (bindgen-cli): apt install bindgen" in result.stderr
     values = makefile_vars(build)
     assert values["WITH_RUST"] == "no"
-    assert values["MODULE__BASE64_STATE"] == "missing"
+    for module in overlay.RUST_MODULES:
+        assert values[f"MODULE_{module.name.upper()}_STATE"] == "missing"
+    assert values["RUST_MODULES"] == ""
     assert values["RUST_MODOBJS"] == ""
 
 
@@ -141,17 +144,21 @@ def test_without_rust_disables_module(build: Build) -> None:
     build.configure("--without-rust")
     values = makefile_vars(build)
     assert values["WITH_RUST"] == "no"
-    assert values["MODULE__BASE64_STATE"] == "disabled"
-    assert "#_base64" in (build.path / "Modules" / "Setup.stdlib").read_text()
+    setup = (build.path / "Modules" / "Setup.stdlib").read_text()
+    for module in overlay.RUST_MODULES:
+        assert values[f"MODULE_{module.name.upper()}_STATE"] == "disabled"
+        assert f"\n#{module.name} " in setup
 
 
 def test_with_rust_records_choice(build: Build) -> None:
     build.configure("--with-rust")
     values = makefile_vars(build)
     assert values["WITH_RUST"] == "yes"
-    assert values["MODULE__BASE64_STATE"] == "yes"
+    for module in overlay.RUST_MODULES:
+        assert values[f"MODULE_{module.name.upper()}_STATE"] == "yes"
     assert values["CARGO_PROFILE"] == "release"
-    assert values["RUST_MODULES"] == "_base64"
+    # Test modules are built too: configure builds them by default.
+    assert values["RUST_MODULES"].split() == [module.name for module in overlay.RUST_MODULES]
     # A native build targets the Rust host triple (configure derives it
     # from autoconf's $host).
     host = subprocess.run(["rustc", "-vV"], capture_output=True, text=True,
@@ -175,7 +182,19 @@ def test_address_sanitizer_with_stable_rustc_warns(build: Build) -> None:
             "only the C code:") in rustc.stderr
     assert "export RUSTUP_TOOLCHAIN=nightly" in rustc.stderr
     assert values["WITH_RUST"] == "yes"
-    assert values["MODULE__BASE64_STATE"] == "yes"
+    assert values["RUST_MODULES"].split() == [module.name for module in overlay.RUST_MODULES]
+
+
+def test_disable_test_modules_leaves_rust_test_modules_out(build: Build) -> None:
+    build.configure("--with-rust", "--disable-test-modules")
+    values = makefile_vars(build)
+    states = {module.name: values[f"MODULE_{module.name.upper()}_STATE"]
+              for module in overlay.RUST_MODULES}
+    assert states == {module.name: "disabled" if module.is_test else "yes"
+                      for module in overlay.RUST_MODULES}
+    assert any(module.is_test for module in overlay.RUST_MODULES)
+    assert values["RUST_MODULES"].split() == [module.name for module in overlay.RUST_MODULES
+                                              if not module.is_test]
 
 
 def test_pydebug_profile(applied_tree: Path, tmp_path: Path) -> None:

@@ -5,10 +5,11 @@ dnl the C checks (so confdefs.h holds nearly all of pyconfig.h) and before
 dnl MODULE_BLOCK is substituted.  The Makefile rules are in
 dnl Tools/cargo/rust.mk.
 
-dnl Names of the standard library modules written in Rust.  Each one is a
-dnl crate under Modules/, a dependency of Modules/_rust/modules (which
-dnl defines its PyInit function) and a line in Modules/Setup.stdlib.in.
-m4_define([PY_RUST_MODULE_NAMES], [[_base64]])
+dnl The names of the standard library modules written in Rust, in
+dnl PY_RUST_MODULE_NAMES and PY_RUST_TEST_MODULE_NAMES (built only with
+dnl the test modules), from their lines in Modules/Setup.stdlib.in
+dnl (Tools/cargo/regen_rust_modules.py).
+m4_include([Tools/cargo/rust-modules.m4])
 
 dnl _PY_RUST_MISSING([WHAT])
 dnl Record a missing prerequisite; the message names it and how to get it.
@@ -214,10 +215,26 @@ AS_IF([test "$WITH_RUST/$py_rust_asan" = yes/no],
   [AC_MSG_WARN([the Rust modules are not instrumented by AddressSanitizer, only the C code: $RUSTC has no -Zsanitizer=address; a nightly rustc has (export RUSTUP_TOOLCHAIN=nightly for configure and make, or set RUSTC to the path 'rustup which --toolchain nightly rustc' prints)])])
 
 AS_VAR_IF([Py_DEBUG], [true], [CARGO_PROFILE=pydebug], [CARGO_PROFILE=release])
+
+m4_foreach([py_rust_module], PY_RUST_MODULE_NAMES,
+  [PY_STDLIB_MOD(py_rust_module, [test "$with_rust" != no], [test "$WITH_RUST" = yes])])
+m4_foreach([py_rust_module], PY_RUST_TEST_MODULE_NAMES,
+  [PY_STDLIB_MOD(py_rust_module,
+    [test "$with_rust" != no && test "$TEST_MODULES" = yes],
+    [test "$WITH_RUST" = yes])])
+
+dnl RUST_MODULES: the modules to build (cargo features of the static
+dnl library), whose PyInit functions the link keeps global.
 RUST_MODULES=
+m4_foreach([py_rust_module], PY_RUST_MODULE_NAMES,
+  [AS_VAR_IF([py_cv_module_]py_rust_module, [yes],
+    [AS_VAR_APPEND([RUST_MODULES], [" py_rust_module"])])])
+m4_foreach([py_rust_module], PY_RUST_TEST_MODULE_NAMES,
+  [AS_VAR_IF([py_cv_module_]py_rust_module, [yes],
+    [AS_VAR_APPEND([RUST_MODULES], [" py_rust_module"])])])
+RUST_MODULES=`echo $RUST_MODULES`
 RUST_MODOBJS=
-AS_VAR_IF([WITH_RUST], [yes], [
-  RUST_MODULES="m4_join([ ], m4_unquote(PY_RUST_MODULE_NAMES))"
+AS_IF([test -n "$RUST_MODULES"], [
   RUST_MODOBJS=Modules/_rust_modules.o
   dnl Add what Rust's standard library needs, less what LIBS already has
   dnl and libc (which the compiler driver always links).  On macOS
@@ -247,7 +264,4 @@ AC_SUBST([RUST_SANITIZER_FLAGS])
 AC_SUBST([CARGO_PROFILE])
 AC_SUBST([RUST_MODULES])
 AC_SUBST([RUST_MODOBJS])
-
-m4_foreach([py_rust_module], PY_RUST_MODULE_NAMES,
-  [PY_STDLIB_MOD(py_rust_module, [test "$with_rust" != no], [test "$WITH_RUST" = yes])])
 ])

@@ -7,8 +7,9 @@
 #
 # 1. bindgen-cli generates cpython-sys's bindings from this build's
 #    pyconfig.h and the tree's Include/.
-# 2. One `cargo build --offline --locked` builds every Rust module into one
-#    static library (one copy of Rust's std).
+# 2. One `cargo build --offline --locked` builds every Rust module that
+#    configure enabled (RUST_MODULES, the static library's features) into
+#    one static library (one copy of Rust's std).
 # 3. A partial link keeps what the PyInit functions reach and makes every
 #    other symbol local (objcopy for ELF, ld -r for Mach-O): RUST_MODOBJS is an ordinary object file in
 #    MODOBJS, so it is linked into libpython and the interpreter like the C
@@ -61,8 +62,8 @@ $(RUST_STATICLIB): $(RUST_BINDINGS) $(srcdir)/Cargo.toml $(srcdir)/Cargo.lock Ma
 	CPYTHON_SYS_PYCONFIG_H=$(abs_builddir)/pyconfig.h \
 	RUSTC=$(RUSTC) $(RUST_RUSTFLAGS) \
 	$(CARGO) build --offline --locked --manifest-path $(srcdir)/Cargo.toml \
-		--package rust-modules --target $(RUST_TARGET) \
-		--profile $(CARGO_PROFILE) --target-dir $(CARGO_TARGET_DIR)
+		--package rust-modules --no-default-features --features '$(RUST_MODULES)' \
+		--target $(RUST_TARGET) --profile $(CARGO_PROFILE) --target-dir $(CARGO_TARGET_DIR)
 	touch $@
 
 # Tools/cargo/link-rust-modules.sh makes the partial link for the target's
@@ -97,6 +98,14 @@ rust-test: $(RUST_BINDINGS) $(RUST_LINKER)
 	CARGO_TARGET_$(RUST_TARGET_VARIABLE)_LINKER=$(RUST_LINKER) \
 	$(CARGO) test --offline --locked --manifest-path $(srcdir)/Cargo.toml \
 		--workspace --lib --tests --target $(RUST_TARGET) --target-dir $(CARGO_TARGET_DIR)
+
+# A Rust module is registered by its line in Modules/Setup.stdlib.in
+# ("NAME DIR/Cargo.toml").  After a change to those lines, this rewrites
+# the files that follow from them (Tools/cargo/regen_rust_modules.py says
+# which); then regenerate configure (autoreconf) and rerun it.
+.PHONY: regen-rust-modules
+regen-rust-modules:
+	CARGO='$(CARGO)' $(PYTHON_FOR_REGEN) $(srcdir)/Tools/cargo/regen_rust_modules.py $(srcdir)
 
 .PHONY: clean-rust
 clean-rust:

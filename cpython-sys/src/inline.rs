@@ -19,8 +19,8 @@ use crate::bindings::_PyRust_IMMORTAL_REFCNT;
 use crate::bindings::_PyRust_IMMORTAL_REFCNT_LOCAL;
 use crate::bindings::{
     _Py_NoneStruct, PyBytesObject, PyModuleDef, PyModuleDef_Base, PyObject, PyTupleObject,
-    PyTypeObject, PyType_GetFlags, PyVarObject, Py_DecRef, Py_IncRef, Py_TPFLAGS_UNICODE_SUBCLASS,
-    Py_ssize_t,
+    PyTypeObject, PyType_GetFlags, PyVarObject, Py_DecRef, Py_IncRef, Py_TPFLAGS_LONG_SUBCLASS,
+    Py_TPFLAGS_UNICODE_SUBCLASS, Py_ssize_t,
 };
 
 /// `Py_INCREF(op)`.
@@ -79,6 +79,18 @@ pub unsafe fn PyUnicode_Check(op: *mut PyObject) -> bool {
     // SAFETY: the type of a live object is a live type object.
     let flags = unsafe { PyType_GetFlags(Py_TYPE(op)) };
     flags & Py_TPFLAGS_UNICODE_SUBCLASS as core::ffi::c_ulong != 0
+}
+
+/// `PyLong_Check(op)`.
+///
+/// # Safety
+///
+/// `op` must point to a live object.
+#[inline]
+pub unsafe fn PyLong_Check(op: *mut PyObject) -> bool {
+    // SAFETY: the type of a live object is a live type object.
+    let flags = unsafe { PyType_GetFlags(Py_TYPE(op)) };
+    flags & Py_TPFLAGS_LONG_SUBCLASS as core::ffi::c_ulong != 0
 }
 
 /// `PyTuple_GET_SIZE(op)`.

@@ -32,3 +32,7 @@ mod inline;
 
 pub use bindings::*;
 pub use inline::*;
+
+/// Whether this build keeps docstrings (`WITH_DOC_STRINGS` in
+/// `pyconfig.h`, unset by `configure --without-doc-strings`).
+pub const WITH_DOC_STRINGS: bool = cfg!(with_doc_strings);

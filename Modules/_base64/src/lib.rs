@@ -38,14 +38,14 @@ mod input;
 
 #[cfg(debug_assertions)]
 use cpython_api::Param;
-use cpython_api::{Borrowed, MethodDef, ModuleDef, PyResult, Python};
+use cpython_api::{Borrowed, MethodDef, PyResult, Python};
 
-pub static MODULE: ModuleDef = ModuleDef::new(
-    c"_base64",
-    c"Rust implementation of the base64 module's codecs.",
-    &METHODS,
-    exec,
-);
+cpython_api::module! {
+    name: "_base64",
+    doc: c"Rust implementation of the base64 module's codecs.",
+    methods: &METHODS,
+    exec: exec,
+}
 
 /// At import: the vector instruction level, capped by the environment
 /// variable if it is set (see `codec::simd`).

@@ -1,17 +1,24 @@
 //! `METH_FASTCALL | METH_KEYWORDS` argument binding.
 //!
-//! A call that binds the way calling the Python function would (each
-//! keyword an exact `str` naming a parameter once, no extra positional
-//! argument, every required parameter given) is bound here.  Any other
-//! call goes to the Python function (see [`crate::module`]), which raises
-//! the interpreter's own error for it, or binds a keyword that is a `str`
+//! For a function that replaces a Python function ([`bind`]): a call
+//! that binds the way calling the Python function would (each keyword an
+//! exact `str` naming a parameter once, no extra positional argument,
+//! every required parameter given) is bound here.  Any other call goes to
+//! the Python function (see [`crate::module`]), which raises the
+//! interpreter's own error for it, or binds a keyword that is a `str`
 //! subclass by calling its `__eq__`, as the interpreter does.
+//!
+//! For a function of its own ([`bind_or_raise`]): every call is bound
+//! here, and one that does not bind raises the `TypeError` that Argument
+//! Clinic's parser raises for a C function of the same signature (less
+//! its "Did you mean" suggestions, which need the interpreter's private
+//! API).
 
 use core::ptr::NonNull;
 
 use cpython_sys as ffi;
 
-use crate::error::PyResult;
+use crate::error::{Exception, Message, PyResult};
 use crate::module::RawCall;
 use crate::object::{Borrowed, Bound};
 use crate::python::Python;
@@ -19,6 +26,8 @@ use crate::python::Python;
 /// How a parameter may be passed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamKind {
+    /// `def f(x, /)`: by position only.
+    PositionalOnly,
     /// `def f(x)`: by position or by keyword.
     PositionalOrKeyword,
     /// `def f(*, x)`: by keyword only.
@@ -61,6 +70,11 @@ impl Param {
             required: false,
         }
     }
+
+    /// Whether a keyword argument may name the parameter.
+    const fn by_keyword(&self) -> bool {
+        !matches!(self.kind, ParamKind::PositionalOnly)
+    }
 }
 
 /// The most parameters a function may declare.
@@ -79,6 +93,12 @@ impl<'a, 'py> Args<'a, 'py> {
     /// The argument bound to parameter `index` (in declaration order).
     pub fn get(&self, index: usize) -> Option<Borrowed<'a, 'py>> {
         self.values.get(index).copied().flatten()
+    }
+
+    /// The arguments in declaration order, `None` for a parameter left to
+    /// its default.
+    pub fn values(&self) -> impl Iterator<Item = Option<Borrowed<'a, 'py>>> + '_ {
+        self.values.iter().copied()
     }
 
     /// Call the Python function this one replaces with the same arguments
@@ -109,10 +129,7 @@ pub(crate) unsafe fn bind<'a, 'py>(
     assert!(params.len() <= MAX_PARAMS, "too many parameters");
     let mut values: [Option<Borrowed<'a, 'py>>; MAX_PARAMS] = [None; MAX_PARAMS];
     let given = usize::try_from(call.nargs).unwrap_or(0);
-    let positional = params
-        .iter()
-        .take_while(|param| param.kind == ParamKind::PositionalOrKeyword)
-        .count();
+    let positional = positional_count(params);
     if given > positional {
         return None;
     }
@@ -133,7 +150,7 @@ pub(crate) unsafe fn bind<'a, 'py>(
             }
             let index = params
                 .iter()
-                .position(|param| keyword.str_equals(param.name))?;
+                .position(|param| param.by_keyword() && keyword.str_equals(param.name))?;
             if values[index].is_some() {
                 return None;
             }
@@ -149,6 +166,161 @@ pub(crate) unsafe fn bind<'a, 'py>(
         return None;
     }
     Some(Args {
+        values,
+        call,
+        name,
+        py,
+    })
+}
+
+/// How many parameters may be passed by position.
+fn positional_count(params: &[Param]) -> usize {
+    params
+        .iter()
+        .take_while(|param| param.kind != ParamKind::KeywordOnly)
+        .count()
+}
+
+/// Bind a vectorcall's arguments to `params`, or raise the `TypeError` of
+/// Argument Clinic's parser (`_PyArg_UnpackKeywords`), with the same
+/// checks in the same order.
+///
+/// # Safety
+///
+/// As for [`bind`].
+pub(crate) unsafe fn bind_or_raise<'a, 'py>(
+    py: Python<'py>,
+    name: &'static core::ffi::CStr,
+    params: &[Param],
+    call: RawCall,
+) -> PyResult<'py, Args<'a, 'py>> {
+    assert!(params.len() <= MAX_PARAMS, "too many parameters");
+    let function = name.to_str().unwrap_or("function");
+    let type_error = |build: &dyn Fn(Message<'py>) -> PyResult<'py, Message<'py>>| {
+        Err(py.raise_message(Exception::TypeError, |message| {
+            build(message.text(function)?.text("()")?)
+        }))
+    };
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let given = usize::try_from(call.nargs).unwrap_or(0);
+    let keywords = if call.kwnames.is_null() {
+        0
+    } else {
+        // SAFETY: kwnames is a live tuple (contract).
+        usize::try_from(unsafe { ffi::PyTuple_GET_SIZE(call.kwnames) }).unwrap_or(0)
+    };
+    // SAFETY: `args[i]` for i < nargs + len(kwnames) is a live argument
+    // (contract).
+    let arg = |i: usize| unsafe { borrowed(py, *call.args.add(i)) };
+    // SAFETY: k < len(kwnames), a live tuple whose items are live.
+    let keyword = |k: usize| unsafe {
+        borrowed(
+            py,
+            ffi::PyTuple_GET_ITEM(call.kwnames, k as ffi::Py_ssize_t),
+        )
+    };
+    let max_args = params.len();
+    let max_positional = positional_count(params);
+    let min_positional = params[..max_positional]
+        .iter()
+        .take_while(|param| param.required)
+        .count();
+    let positional_only = params
+        .iter()
+        .take_while(|param| param.kind == ParamKind::PositionalOnly)
+        .count();
+    let min_positional_only = positional_only.min(min_positional);
+    if given + keywords > max_args {
+        let total = given + keywords;
+        return type_error(&|message| {
+            message
+                .text(&format!(" takes at most {max_args} "))?
+                .text(if given == 0 { "keyword " } else { "" })?
+                .text(&format!("argument{} ({total} given)", plural(max_args)))
+        });
+    }
+    if given > max_positional {
+        return type_error(&|message| {
+            if max_positional == 0 {
+                return message.text(" takes no positional arguments");
+            }
+            let bound = if min_positional < max_positional {
+                "at most"
+            } else {
+                "exactly"
+            };
+            message.text(&format!(
+                " takes {bound} {max_positional} positional argument{} ({given} given)",
+                plural(max_positional)
+            ))
+        });
+    }
+    if given < min_positional_only {
+        return type_error(&|message| {
+            let bound = if min_positional_only < max_positional {
+                "at least"
+            } else {
+                "exactly"
+            };
+            message.text(&format!(
+                " takes {bound} {min_positional_only} positional argument{} ({given} given)",
+                plural(min_positional_only)
+            ))
+        });
+    }
+    for k in 0..keywords {
+        if !keyword(k).is_str() {
+            return Err(py.raise(Exception::TypeError, "keywords must be strings"));
+        }
+    }
+    let find = |param: &Param| (0..keywords).find(|&k| keyword(k).str_equals(param.name));
+    let mut values: [Option<Borrowed<'a, 'py>>; MAX_PARAMS] = [None; MAX_PARAMS];
+    for (slot, i) in values.iter_mut().zip(0..given) {
+        *slot = Some(arg(i));
+    }
+    let mut unused = keywords;
+    for (index, param) in params.iter().enumerate().skip(given.max(positional_only)) {
+        if let Some(k) = find(param) {
+            values[index] = Some(arg(given + k));
+            unused -= 1;
+        } else if param.required {
+            return type_error(&|message| {
+                message.text(&format!(
+                    " missing required argument '{}' (pos {})",
+                    param.name,
+                    index + 1
+                ))
+            });
+        }
+    }
+    if unused > 0 {
+        for (index, param) in params.iter().enumerate().take(given).skip(positional_only) {
+            if find(param).is_some() {
+                let name = param.name;
+                return Err(py.raise_message(Exception::TypeError, |message| {
+                    message.text(&format!(
+                        "argument for {function}() given by name ('{name}') and position ({})",
+                        index + 1
+                    ))
+                }));
+            }
+        }
+        let named = |k: usize| {
+            params
+                .iter()
+                .any(|p| p.by_keyword() && keyword(k).str_equals(p.name))
+        };
+        if let Some(k) = (0..keywords).find(|&k| !named(k)) {
+            let unexpected = keyword(k).to_owned();
+            return type_error(&|message| {
+                message
+                    .text(" got an unexpected keyword argument '")?
+                    .str(&unexpected)?
+                    .text("'")
+            });
+        }
+    }
+    Ok(Args {
         values,
         call,
         name,

@@ -12,6 +12,8 @@
 //!   closure and releases it on every path; its bytes are only shown to
 //!   code that cannot reach the interpreter (see [`buffer`]).
 //! - [`BytesWriter`] fills a fresh `bytes` object in place, without a copy.
+//! - [`function!`] declares a function once: named, converted parameters,
+//!   its `__text_signature__` and docstring (see [`function`](mod@function)).
 //! - [`module`] builds multi-phase module definitions, binds
 //!   `METH_FASTCALL | METH_KEYWORDS` arguments (handing every call it does
 //!   not model to the Python function the Rust one replaces), and stops
@@ -24,6 +26,7 @@ pub mod args;
 pub mod buffer;
 pub mod bytes;
 pub mod error;
+pub mod function;
 pub mod module;
 pub mod object;
 pub mod python;
@@ -53,6 +56,6 @@ pub use args::{Args, Param, ParamKind};
 pub use buffer::{BufferView, ChunkedView};
 pub use bytes::BytesWriter;
 pub use error::{Chain, Exception, Message, PyErr, PyResult};
-pub use module::{ExecFn, Function, MethodDef, ModuleDef};
+pub use module::{ExecFn, Function, MethodDef, ModuleDef, ModuleInit};
 pub use object::{Borrowed, Bound};
 pub use python::Python;

@@ -43,6 +43,12 @@ pub trait Function {
     /// The parameters, as in the Python `def` this function mirrors.
     const PARAMS: &'static [Param];
 
+    /// Whether the function replaces a Python function, registered in the
+    /// module's `_fallbacks`, which then takes every call that does not
+    /// bind simply (see [`crate::args`]).  A function without one raises
+    /// `TypeError` for such a call, as a C function does.
+    const HAS_FALLBACK: bool = true;
+
     /// The call, once the arguments are bound; it may hand the call to the
     /// Python function with [`Args::call_python`].
     fn call<'py>(py: Python<'py>, args: &Args<'_, 'py>) -> PyResult<'py, Bound<'py>>;
@@ -124,7 +130,12 @@ unsafe extern "C" fn fastcall<F: Function>(
         kwnames,
     };
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: the vectorcall arguments as CPython passed them.
+        if !F::HAS_FALLBACK {
+            // SAFETY: the vectorcall arguments as CPython passed them.
+            let args = unsafe { args::bind_or_raise(py, F::NAME, F::PARAMS, call) }?;
+            return F::call(py, &args);
+        }
+        // SAFETY: as above.
         match unsafe { args::bind(py, F::NAME, F::PARAMS, call) } {
             Some(args) => F::call(py, &args),
             // Only the Python function can raise the binding error that
@@ -193,7 +204,7 @@ impl MethodDef {
                 >(entry)
             }),
             ml_flags: (ffi::METH_FASTCALL | ffi::METH_KEYWORDS) as c_int,
-            ml_doc: F::DOC.as_ptr(),
+            ml_doc: docstring(F::DOC).as_ptr(),
         })
     }
 
@@ -236,6 +247,16 @@ unsafe extern "C" fn exec(module: *mut ffi::PyObject) -> c_int {
             );
             -1
         }
+    }
+}
+
+/// `doc`, or an empty docstring in a build without docstrings (what
+/// `PyDoc_STR` gives C code there).
+const fn docstring(doc: &'static CStr) -> &'static CStr {
+    if cpython_sys::WITH_DOC_STRINGS {
+        doc
+    } else {
+        c""
     }
 }
 
@@ -298,7 +319,7 @@ impl ModuleDef {
         );
         let mut def = ffi::PyModuleDef_EMPTY;
         def.m_name = name.as_ptr();
-        def.m_doc = doc.as_ptr();
+        def.m_doc = docstring(doc).as_ptr();
         // CPython only reads the table; the cast is the C API's signature.
         def.m_methods = methods.as_ptr().cast::<ffi::PyMethodDef>().cast_mut();
         def.m_slots = SLOTS.0.as_ptr().cast_mut();
@@ -314,10 +335,66 @@ impl ModuleDef {
     ///
     /// Only for `PyInit_<name>`, which the import system calls with the
     /// thread attached.
-    pub unsafe fn init(&'static self) -> *mut ffi::PyObject {
+    #[doc(hidden)]
+    pub unsafe fn init(&'static self) -> ModuleInit {
         // SAFETY: attached (contract); the definition is static and valid.
-        unsafe { ffi::PyModuleDef_Init(self.def.get()) }
+        ModuleInit(unsafe { ffi::PyModuleDef_Init(self.def.get()) })
     }
+}
+
+/// What a `PyInit_<name>` function returns to the import system: the
+/// module's definition, for multi-phase initialization.
+#[repr(transparent)]
+pub struct ModuleInit(*mut ffi::PyObject);
+
+/// Defines a module: its [`ModuleDef`] and its entry point
+/// `PyInit_<name>`, the one symbol of the module the interpreter links
+/// (`Tools/cargo/rust.mk` keeps it global; `makesetup` registers it as a
+/// built-in module from the module's line in `Modules/Setup.stdlib.in`).
+///
+/// ```ignore
+/// cpython_api::module! {
+///     name: "_spam",
+///     doc: c"Spam for CPython.",
+///     methods: &METHODS,
+///     exec: exec,
+/// }
+/// ```
+///
+/// `methods` is a `'static` table ending with [`MethodDef::END`]; `exec`
+/// an [`ExecFn`].
+#[macro_export]
+macro_rules! module {
+    (
+        name: $name:literal,
+        doc: $doc:expr,
+        methods: $methods:expr,
+        exec: $exec:expr $(,)?
+    ) => {
+        const _: () = {
+            static MODULE: $crate::ModuleDef = $crate::ModuleDef::new(
+                match ::core::ffi::CStr::from_bytes_with_nul(
+                    ::core::concat!($name, "\0").as_bytes(),
+                ) {
+                    Ok(name) => name,
+                    Err(_) => ::core::panic!("a module name has no NUL character"),
+                },
+                $doc,
+                $methods,
+                $exec,
+            );
+
+            // The name the import system looks for; nothing else of the
+            // module is reachable from C.
+            #[allow(unsafe_code)]
+            #[unsafe(export_name = ::core::concat!("PyInit_", $name))]
+            extern "C" fn init() -> $crate::module::ModuleInit {
+                // SAFETY: only the import system calls a PyInit function,
+                // with the thread attached.
+                unsafe { MODULE.init() }
+            }
+        };
+    };
 }
 
 #[cfg(test)]

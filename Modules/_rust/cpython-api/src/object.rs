@@ -158,6 +158,12 @@ impl<'a, 'py> Borrowed<'a, 'py> {
         unsafe { ffi::PyUnicode_Check(self.as_ptr()) }
     }
 
+    /// `isinstance(self, int)`.
+    pub fn is_int(self) -> bool {
+        // SAFETY: a live object.
+        unsafe { ffi::PyLong_Check(self.as_ptr()) }
+    }
+
     /// `isinstance(self, (bytes, bytearray))`.
     pub fn is_bytes_or_bytearray(self) -> bool {
         // SAFETY: a live object; the flag test and PyType_IsSubtype only
@@ -413,6 +419,13 @@ impl<'py> Python<'py> {
     }
 
     /// A new `int`.
+    /// A new reference to `None`.
+    pub fn none(self) -> Bound<'py> {
+        // SAFETY: attached; None is a live object; to_owned takes a
+        // strong reference.
+        unsafe { Borrowed::from_ptr(self, NonNull::new_unchecked(ffi::Py_None())) }.to_owned()
+    }
+
     pub fn new_int(self, value: i64) -> PyResult<'py, Bound<'py>> {
         // SAFETY: attached; a new int or NULL with an exception set.
         unsafe { Bound::from_owned(self, ffi::PyLong_FromLongLong(value)) }

@@ -1,0 +1,98 @@
+"""The one registration of the Rust modules, and what follows from it.
+
+A Rust module is one line of Modules/Setup.stdlib.in (overlay.py's
+RUST_MODULES_SETUP); Tools/cargo/regen_rust_modules.py writes configure's
+module list, the static library's manifest and source, and Cargo.lock from
+those lines, and overlay.py derives the files it copies and its edits of
+PC/config.c and sys.stdlib_module_names.  These tests check that every
+derived file is current and that the parser refuses malformed lines.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import overlay
+from conftest import PROJECT, Build
+
+regen_rust_modules = overlay.regen_rust_modules
+REGEN = PROJECT / "Tools" / "cargo" / "regen_rust_modules.py"
+
+
+def test_generated_files_are_current() -> None:
+    assert regen_rust_modules.regenerate(PROJECT, overlay.RUST_MODULES, check=True) == []
+
+
+def test_tree_registration_is_the_overlays(applied_tree: Path) -> None:
+    # The script reads the tree's own Modules/Setup.stdlib.in and finds
+    # the files the overlay copied current.
+    result = subprocess.run([sys.executable, REGEN, "--check", applied_tree],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    setup = (applied_tree / "Modules" / "Setup.stdlib.in").read_text()
+    assert regen_rust_modules.read_registrations(setup) == overlay.RUST_MODULES
+
+
+def test_every_module_crate_is_copied() -> None:
+    files = overlay.overlay_files()
+    for module in overlay.RUST_MODULES:
+        assert f"Modules/{module.crate}/Cargo.toml" in files, module
+
+
+def test_registration_lines() -> None:
+    setup = ("# comment naming x/Cargo.toml is ignored\n"
+             "@MODULE__SPAM_TRUE@_spam _spam/Cargo.toml\n"
+             "_eggs eggs/rust/Cargo.toml  # a trailing comment\n"
+             "@MODULE__TESTEGGS_TRUE@_testeggs _testeggs/Cargo.toml\n"
+             "zlib zlibmodule.c\n")
+    modules = regen_rust_modules.read_registrations(setup)
+    assert [(m.name, m.crate, m.is_test) for m in modules] == [
+        ("_spam", "_spam", False), ("_eggs", "eggs/rust", False),
+        ("_testeggs", "_testeggs", True)]
+
+
+@pytest.mark.parametrize("line, message", [
+    ("_spam _spam/Cargo.toml spam.c", "with nothing else on the line"),
+    ("_spam a/Cargo.toml b/Cargo.toml", "with nothing else on the line"),
+    ("_spam.x _spam/Cargo.toml", "is not a module name"),
+    ("_spam /Cargo.toml", "is not a crate under Modules/"),
+    ("_spam ../_spam/Cargo.toml", "is not a crate under Modules/"),
+])
+def test_malformed_registration(line: str, message: str) -> None:
+    with pytest.raises(regen_rust_modules.RegistrationError, match=message):
+        regen_rust_modules.read_registrations(f"# x\n{line}\n")
+
+
+def test_duplicate_registration() -> None:
+    with pytest.raises(regen_rust_modules.RegistrationError, match="registered twice"):
+        regen_rust_modules.read_registrations("_a _a/Cargo.toml\n_a _b/Cargo.toml\n")
+
+
+def test_test_modules_are_not_default_features() -> None:
+    modules = regen_rust_modules.read_registrations(
+        "_spam _spam/Cargo.toml\n_testspam _testspam/Cargo.toml\n")
+    files = regen_rust_modules.generated_files(modules)
+    manifest = files["Modules/_rust/modules/Cargo.toml"]
+    assert 'default = ["_spam"]\n' in manifest
+    assert '_testspam = ["dep:_testspam"]\n' in manifest
+    assert '_testspam = { path = "../../_testspam", optional = true }\n' in manifest
+    assert '#[cfg(feature = "_testspam")]\nextern crate _testspam;\n' in \
+        files["Modules/_rust/modules/src/lib.rs"]
+    m4 = files["Tools/cargo/rust-modules.m4"]
+    assert "m4_define([PY_RUST_MODULE_NAMES], [[[_spam]]])\n" in m4
+    assert "m4_define([PY_RUST_TEST_MODULE_NAMES], [[[_testspam]]])\n" in m4
+
+
+def test_stdlib_module_names_match_the_generator(rust_build: Build) -> None:
+    # What `make regen-stdlib-module-names` would write (it writes into
+    # the source tree, which is read-only here) equals the overlay's edit.
+    generator = rust_build.tree / "Tools" / "build" / "generate_stdlib_module_names.py"
+    result = rust_build.run(rust_build.interpreter, generator)
+    names = (rust_build.tree / "Python" / "stdlib_module_names.h").read_text()
+    assert result.stdout == names
+    for module in overlay.RUST_MODULES:
+        assert (f'"{module.name}",' in names) == (not module.is_test), module
