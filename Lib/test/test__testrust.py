@@ -1,10 +1,13 @@
 """Tests of the safe layer for Rust modules, through the _testrust module."""
 
+import gc
 import inspect
 import sys
+import threading
 import unittest
+import weakref
 from test import support
-from test.support import import_helper
+from test.support import import_helper, threading_helper
 
 _testrust = import_helper.import_module('_testrust')
 
@@ -32,15 +35,15 @@ class FunctionTests(unittest.TestCase):
         self.assertEqual(greet('World', punctuation='?'), 'Hello, World?')
         self.assertEqual(greet('é', 'Grüß', punctuation='\U0001f600'),
                          'Grüß, é\U0001f600')
-        self.assertEqual(_testrust.add(2), 3)
-        self.assertEqual(_testrust.add(2, 5), 7)
-        self.assertEqual(_testrust.add(b=5, a=2), 7)
+        self.assertEqual(_testrust.sum(2), 3)
+        self.assertEqual(_testrust.sum(2, 5), 7)
+        self.assertEqual(_testrust.sum(b=5, a=2), 7)
 
     def test_signature(self):
         self.assertEqual(
             str(inspect.signature(_testrust.greet)),
             "(name, /, greeting='Hello', *, punctuation='!')")
-        self.assertEqual(str(inspect.signature(_testrust.add)), '(a, b=1)')
+        self.assertEqual(str(inspect.signature(_testrust.sum)), '(a, b=1)')
 
     @support.requires_docstrings
     def test_docstring(self):
@@ -54,7 +57,7 @@ class FunctionTests(unittest.TestCase):
     def test_binding_errors(self):
         # The messages of Argument Clinic's parser for a C function with
         # the same signature.
-        greet, add = _testrust.greet, _testrust.add
+        greet, sum_ = _testrust.greet, _testrust.sum
         cases = [
             (lambda: greet(),
              'greet() takes at least 1 positional argument (0 given)'),
@@ -68,14 +71,14 @@ class FunctionTests(unittest.TestCase):
              "greet() got an unexpected keyword argument 'x'"),
             (lambda: greet('a', punctuation='.', x=1, y=2),
              'greet() takes at most 3 arguments (4 given)'),
-            (lambda: add(),
-             "add() missing required argument 'a' (pos 1)"),
-            (lambda: add(b=2),
-             "add() missing required argument 'a' (pos 1)"),
-            (lambda: add(1, a=2),
-             "argument for add() given by name ('a') and position (1)"),
-            (lambda: add(a=1, b=2, c=3),
-             'add() takes at most 2 keyword arguments (3 given)'),
+            (lambda: sum_(),
+             "sum() missing required argument 'a' (pos 1)"),
+            (lambda: sum_(b=2),
+             "sum() missing required argument 'a' (pos 1)"),
+            (lambda: sum_(1, a=2),
+             "argument for sum() given by name ('a') and position (1)"),
+            (lambda: sum_(a=1, b=2, c=3),
+             'sum() takes at most 2 keyword arguments (3 given)'),
             (lambda: _testrust.panic_with(),
              "panic_with() missing required argument 'message' (pos 1)"),
         ]
@@ -91,11 +94,11 @@ class FunctionTests(unittest.TestCase):
              TypeError, 'greet() argument 1 must be str, not int'),
             (lambda: _testrust.greet('a', greeting=b'Hi'),
              TypeError, "greet() argument 'greeting' must be str, not bytes"),
-            (lambda: _testrust.add('1'),
-             TypeError, "add() argument 'a' must be int, not str"),
-            (lambda: _testrust.add(2**63),
+            (lambda: _testrust.sum('1'),
+             TypeError, "sum() argument 'a' must be int, not str"),
+            (lambda: _testrust.sum(2**63),
              OverflowError, 'int too big to convert'),
-            (lambda: _testrust.add(2**62, 2**62),
+            (lambda: _testrust.sum(2**62, 2**62),
              OverflowError, 'sum does not fit 64 bits'),
         ]
         for call, exception, message in cases:
@@ -114,13 +117,13 @@ class FunctionTests(unittest.TestCase):
             pass
 
         self.assertEqual(_testrust.greet(Str('x')), 'Hello, x!')
-        self.assertEqual(_testrust.add(Int(1), True), 2)
+        self.assertEqual(_testrust.sum(Int(1), True), 2)
 
     def test_keywords_must_be_strings(self):
         # Only a C caller can pass a keyword that is not a str.
         _testcapi = import_helper.import_module('_testcapi')
         with self.assertRaisesRegex(TypeError, '^keywords must be strings$'):
-            _testcapi.pyobject_vectorcall(_testrust.add, (1,), (2,))
+            _testcapi.pyobject_vectorcall(_testrust.sum, (1,), (2,))
 
     def test_panic_is_system_error(self):
         # Rust's panic hook also reports the panic on the C stderr.
@@ -128,7 +131,137 @@ class FunctionTests(unittest.TestCase):
             _testrust.panic_with('boom')
         self.assertEqual(str(cm.exception), 'panic_with() panicked: boom')
         # The interpreter goes on.
-        self.assertEqual(_testrust.add(1), 2)
+        self.assertEqual(_testrust.sum(1), 2)
+
+
+class TallyTests(unittest.TestCase):
+
+    def test_type(self):
+        Tally = _testrust.Tally
+        self.assertIs(type(_testrust.tally('a')), Tally)
+        self.assertEqual(Tally.__module__, '_testrust')
+        self.assertEqual(Tally.__qualname__, 'Tally')
+        with self.assertRaisesRegex(TypeError,
+                                    "cannot create '_testrust.Tally' instances"):
+            Tally()
+        with self.assertRaisesRegex(TypeError, 'not an acceptable base type'):
+            type('Sub', (Tally,), {})
+        with self.assertRaises(TypeError):
+            Tally.spam = 1  # immutable type
+
+    def test_methods_and_properties(self):
+        t = _testrust.tally('apples')
+        self.assertEqual(t.name, 'apples')
+        self.assertEqual(t.total, 0)
+        self.assertEqual(t.items(), [])
+        item = object()
+        self.assertEqual(t.add(item), 1)
+        self.assertEqual(t.add('x', weight=5), 6)
+        self.assertEqual(t.add(None, weight=-2), 4)
+        self.assertEqual(t.total, 4)
+        items = t.items()
+        self.assertEqual(items, [item, 'x', None])
+        self.assertIs(items[0], item)
+        items.clear()  # a new list each time
+        self.assertEqual(len(t.items()), 3)
+        t.name = 'pears'
+        self.assertEqual(t.name, 'pears')
+
+    def test_method_errors(self):
+        t = _testrust.tally('t')
+        t.add(1)
+        cases = [
+            (lambda: t.add(), TypeError,
+             'add() takes exactly 1 positional argument (0 given)'),
+            (lambda: t.add(1, 2), TypeError,
+             'add() takes exactly 1 positional argument (2 given)'),
+            (lambda: t.add(item=1), TypeError,
+             'add() takes exactly 1 positional argument (0 given)'),
+            (lambda: t.add(1, weight='2'), TypeError,
+             "add() argument 'weight' must be int, not str"),
+            (lambda: t.add(1, weight=2**63 - 1), OverflowError,
+             'total does not fit 64 bits'),
+            (lambda: _testrust.Tally.add(object(), 1), TypeError, None),
+            (lambda: setattr(t, 'name', 1), TypeError,
+             'name must be a str, not int'),
+            (lambda: delattr(t, 'name'), TypeError,
+             "cannot delete attribute 'name'"),
+            (lambda: setattr(t, 'total', 1), AttributeError, None),
+        ]
+        for call, exception, message in cases:
+            with self.subTest(message=message):
+                with self.assertRaises(exception) as cm:
+                    call()
+                if message is not None:
+                    self.assertEqual(str(cm.exception), message)
+        # A failed call changed nothing.
+        self.assertEqual((t.total, t.items(), t.name), (1, [1], 't'))
+
+    def test_raising_method(self):
+        t = _testrust.tally('t')
+        self.assertTrue(issubclass(_testrust.Error, Exception))
+        self.assertEqual(_testrust.Error.__module__, '_testrust')
+        with self.assertRaises(_testrust.Error) as cm:
+            t.fail('boom')
+        self.assertEqual(str(cm.exception), 't: boom')
+
+    def test_module_state(self):
+        before = _testrust.created()
+        _testrust.tally('a'), _testrust.tally('b')
+        self.assertEqual(_testrust.created(), before + 2)
+
+    def test_signatures(self):
+        self.assertEqual(str(inspect.signature(_testrust.Tally.add)),
+                         '(self, item, /, *, weight=1)')
+        self.assertEqual(str(inspect.signature(_testrust.tally)), '(name)')
+
+    @support.requires_docstrings
+    def test_docstrings(self):
+        Tally = _testrust.Tally
+        self.assertEqual(Tally.__doc__, 'A named running total of weighted items.')
+        self.assertEqual(Tally.total.__doc__, 'The sum of the weights added.')
+        self.assertEqual(
+            Tally.add.__doc__,
+            'Add item, counting weight towards the total; return the new total.')
+
+    def test_garbage_collector_breaks_cycles(self):
+        class Item:
+            pass
+
+        t = _testrust.tally('cycle')
+        item = Item()
+        t.add(t)
+        t.add(item)
+        self.assertIn(t, gc.get_referents(t))
+        self.assertTrue(gc.is_tracked(t))
+        alive = weakref.ref(item)
+        del t, item
+        gc.collect()
+        # Only collecting the cycle frees the item it holds.
+        self.assertIsNone(alive())
+
+    @support.requires_resource('cpu')
+    def test_threads(self):
+        # Per-object locking: concurrent updates of one object all count
+        # (in a free-threaded build, threads run at the same time).
+        t = _testrust.tally('shared')
+        threads, per_thread = 8, 2000
+        seen = []
+
+        def work():
+            for i in range(per_thread):
+                t.add(i)
+            seen.append(t.total)
+
+        workers = [threading.Thread(target=work) for _ in range(threads)]
+        with threading_helper.start_threads(workers):
+            pass
+        self.assertEqual(t.total, threads * per_thread)
+        self.assertEqual(len(t.items()), threads * per_thread)
+        # Each thread saw at least its own additions, and at most all.
+        self.assertEqual(len(seen), threads)
+        self.assertTrue(all(per_thread <= total <= threads * per_thread
+                            for total in seen), seen)
 
 
 if __name__ == '__main__':

@@ -33,6 +33,9 @@ mod inline;
 pub use bindings::*;
 pub use inline::*;
 
+/// Whether this is a free-threaded build (`Py_GIL_DISABLED`).
+pub const GIL_DISABLED: bool = cfg!(Py_GIL_DISABLED);
+
 /// Whether this build keeps docstrings (`WITH_DOC_STRINGS` in
 /// `pyconfig.h`, unset by `configure --without-doc-strings`).
 pub const WITH_DOC_STRINGS: bool = cfg!(with_doc_strings);

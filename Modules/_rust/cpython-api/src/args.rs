@@ -19,7 +19,7 @@ use core::ptr::NonNull;
 use cpython_sys as ffi;
 
 use crate::error::{Exception, Message, PyResult};
-use crate::module::RawCall;
+use crate::module::{RawCall, Receiver};
 use crate::object::{Borrowed, Bound};
 use crate::python::Python;
 
@@ -99,6 +99,24 @@ impl<'a, 'py> Args<'a, 'py> {
     /// its default.
     pub fn values(&self) -> impl Iterator<Item = Option<Borrowed<'a, 'py>>> + '_ {
         self.values.iter().copied()
+    }
+
+    /// The state of the function's module, or of the module of the
+    /// method's type.
+    pub fn module_state<S: crate::ModuleState>(&self) -> PyResult<'py, &'a S> {
+        let module = match self.call.receiver {
+            Receiver::Module => self.call.module,
+            // SAFETY: the instance is live for the call; a type made by
+            // crate::class has a module, to which it holds a reference
+            // (NULL with an exception set for any other type).
+            Receiver::Instance => unsafe { ffi::PyType_GetModule(ffi::Py_TYPE(self.call.module)) },
+        };
+        if module.is_null() {
+            // SAFETY: PyType_GetModule set it.
+            return Err(unsafe { self.py.fetch_set() });
+        }
+        // SAFETY: attached; a live module for the call ('a), as above.
+        unsafe { crate::module::module_state(self.py, module) }
     }
 
     /// Call the Python function this one replaces with the same arguments

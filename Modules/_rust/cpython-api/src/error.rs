@@ -5,7 +5,9 @@
 //! formatters, so safe code cannot pass a `%` conversion without its
 //! argument.
 
+use core::ffi::CStr;
 use core::marker::PhantomData;
+use core::ptr;
 
 use cpython_sys as ffi;
 
@@ -185,6 +187,24 @@ impl<'py> Python<'py> {
         unsafe {
             ffi::PyErr_NoMemory();
             PyErr::already_set()
+        }
+    }
+
+    /// A new exception class `module.Name` (`name`), a subclass of
+    /// `Exception`, as a module defines its own `error`.
+    pub fn new_exception_type(self, name: &CStr, doc: &'static CStr) -> PyResult<'py, Bound<'py>> {
+        // SAFETY: attached; NUL-terminated strings; a new class or NULL
+        // with an exception set.
+        unsafe {
+            Bound::from_owned(
+                self,
+                ffi::PyErr_NewExceptionWithDoc(
+                    name.as_ptr(),
+                    crate::module::docstring(doc).as_ptr(),
+                    ptr::null_mut(),
+                    ptr::null_mut(),
+                ),
+            )
         }
     }
 

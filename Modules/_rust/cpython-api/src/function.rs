@@ -252,7 +252,8 @@ pub const fn as_cstr(bytes: &[u8]) -> &CStr {
     }
 }
 
-/// Declares a module-level function (see [`crate::function`]).
+/// Declares a function, or with a `#[this]` parameter a method (see
+/// [`crate::function`]).
 #[macro_export]
 macro_rules! function {
     (
@@ -261,9 +262,10 @@ macro_rules! function {
     ) => {
         $crate::__function_params! {
             meta: [$vis, $name, $py, ($ret), $body, [$($doc),*]]
+            receiver: [] state: []
             kind: PositionalOrKeyword
             params: []
-            signature: ["$module"]
+            signature: []
             rest: [$($($params)*)?]
         }
     };
@@ -273,15 +275,39 @@ macro_rules! function {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __function_params {
+    // `#[this] name: &Instance<Class>`, first: a method of Class.
+    (
+        meta: $meta:tt receiver: [] state: $state:tt kind: $kind:ident
+        params: [] signature: []
+        rest: [#[this] $this:ident : & $instance:ident < $class:ty > $(, $($rest:tt)*)?]
+    ) => {
+        $crate::__function_params! {
+            meta: $meta receiver: [$this ($instance<$class>) $class] state: $state kind: $kind
+            params: [] signature: []
+            rest: [$($($rest)*)?]
+        }
+    };
+    // `#[module] name: &State`: the module's state (not a Python parameter).
+    (
+        meta: $meta:tt receiver: $receiver:tt state: [] kind: $kind:ident
+        params: [] signature: []
+        rest: [#[module] $state:ident : & $state_type:ty $(, $($rest:tt)*)?]
+    ) => {
+        $crate::__function_params! {
+            meta: $meta receiver: $receiver state: [$state ($state_type)] kind: $kind
+            params: [] signature: []
+            rest: [$($($rest)*)?]
+        }
+    };
     // `/`: every parameter so far is positional-only.
     (
-        meta: $meta:tt kind: $kind:ident
+        meta: $meta:tt receiver: $receiver:tt state: $state:tt kind: $kind:ident
         params: [$({$k:ident $n:ident ($t:ty) [$($d:tt)*]})*]
         signature: [$($sig:expr),*]
         rest: [/ $(, $($rest:tt)*)?]
     ) => {
         $crate::__function_params! {
-            meta: $meta kind: $kind
+            meta: $meta receiver: $receiver state: $state kind: $kind
             params: [$({PositionalOnly $n ($t) [$($d)*]})*]
             signature: [$($sig,)* "/"]
             rest: [$($($rest)*)?]
@@ -289,24 +315,27 @@ macro_rules! __function_params {
     };
     // `*`: the parameters that follow are keyword-only.
     (
-        meta: $meta:tt kind: $kind:ident params: $params:tt
+        meta: $meta:tt receiver: $receiver:tt state: $state:tt kind: $kind:ident
+        params: $params:tt
         signature: [$($sig:expr),*]
         rest: [* $(, $($rest:tt)*)?]
     ) => {
         $crate::__function_params! {
-            meta: $meta kind: KeywordOnly params: $params
+            meta: $meta receiver: $receiver state: $state kind: KeywordOnly
+            params: $params
             signature: [$($sig,)* "*"]
             rest: [$($($rest)*)?]
         }
     };
     // `name: Type = default`
     (
-        meta: $meta:tt kind: $kind:ident params: [$($params:tt)*]
+        meta: $meta:tt receiver: $receiver:tt state: $state:tt kind: $kind:ident
+        params: [$($params:tt)*]
         signature: [$($sig:expr),*]
         rest: [$n:ident : $t:ty = $d:literal $(, $($rest:tt)*)?]
     ) => {
         $crate::__function_params! {
-            meta: $meta kind: $kind
+            meta: $meta receiver: $receiver state: $state kind: $kind
             params: [$($params)* {$kind $n ($t) [$d]}]
             signature: [$($sig,)* ::core::concat!(::core::stringify!($n), "=", ::core::stringify!($d))]
             rest: [$($($rest)*)?]
@@ -314,78 +343,136 @@ macro_rules! __function_params {
     };
     // `name: Type`
     (
-        meta: $meta:tt kind: $kind:ident params: [$($params:tt)*]
+        meta: $meta:tt receiver: $receiver:tt state: $state:tt kind: $kind:ident
+        params: [$($params:tt)*]
         signature: [$($sig:expr),*]
         rest: [$n:ident : $t:ty $(, $($rest:tt)*)?]
     ) => {
         $crate::__function_params! {
-            meta: $meta kind: $kind
+            meta: $meta receiver: $receiver state: $state kind: $kind
             params: [$($params)* {$kind $n ($t) []}]
             signature: [$($sig,)* ::core::stringify!($n)]
             rest: [$($($rest)*)?]
         }
     };
+    // A module-level function.
     (
         meta: [$vis:vis, $name:ident, $py:ident, ($ret:ty), $body:block, [$($doc:literal),*]]
-        kind: $kind:ident
+        receiver: [] state: [$($state:ident ($state_type:ty))?] kind: $kind:ident
         params: [$({$k:ident $n:ident ($t:ty) [$($d:tt)*]})*]
-        signature: [$first:expr $(, $sig:expr)*]
+        signature: [$($sig:expr),*]
         rest: []
     ) => {
+        // Braced, so that the name is not also a value that would match
+        // a local variable of the same name in patterns.
         #[allow(non_camel_case_types)]
-        $vis struct $name;
+        $vis struct $name {}
 
         impl $crate::Function for $name {
-            const NAME: &'static ::core::ffi::CStr = $crate::function::as_cstr(
-                ::core::concat!(::core::stringify!($name), "\0").as_bytes(),
-            );
-            const DOC: &'static ::core::ffi::CStr = {
-                const SIGNATURE: &str = ::core::concat!(
-                    ::core::stringify!($name), "(", $first $(, ", ", $sig)*, ")"
-                );
-                const LINES: &[&str] = &[$($doc),*];
-                const LEN: usize = $crate::function::docstring_len(SIGNATURE, LINES);
-                const BYTES: [u8; LEN] = $crate::function::docstring::<LEN>(SIGNATURE, LINES);
-                $crate::function::as_cstr(&BYTES)
-            };
-            const PARAMS: &'static [$crate::Param] = {
-                const PARAMS: &[$crate::Param] = &[$($crate::Param {
-                    name: ::core::stringify!($n),
-                    kind: $crate::ParamKind::$k,
-                    required: $crate::__function_required!([$($d)*]),
-                }),*];
-                $crate::function::check_params(PARAMS);
-                PARAMS
-            };
+            $crate::__function_consts!($name, "$module", [$($sig),*], [$($doc),*],
+                                       [$({$k $n [$($d)*]})*]);
             const HAS_FALLBACK: bool = false;
 
             fn call<'py>(
                 py: $crate::Python<'py>,
                 args: &$crate::Args<'_, 'py>,
             ) -> $crate::PyResult<'py, $crate::Bound<'py>> {
-                let mut values = args.values();
-                let mut position = 0;
-                $(
-                    position += 1;
-                    let $n: $t = match values.next().flatten() {
-                        Some(value) => $crate::function::FromArg::from_arg(
-                            value,
-                            &$crate::function::ArgContext {
-                                function: <Self as $crate::Function>::NAME,
-                                param: &<Self as $crate::Function>::PARAMS[position - 1],
-                                position,
-                            },
-                        )?,
-                        None => $crate::__function_default!([$($d)*]),
-                    };
-                )*
-                let _ = (&mut values, position);
-                let $py = py;
-                let result: $ret = (move || $body)();
-                $crate::function::ToObject::to_object(result?, py)
+                $crate::__function_body!($crate::Function, py, args,
+                    [$({$n ($t) [$($d)*]})*], [$($state ($state_type))?], $py, ($ret), $body)
             }
         }
     };
+    // A method of a class.
+    (
+        meta: [$vis:vis, $name:ident, $py:ident, ($ret:ty), $body:block, [$($doc:literal),*]]
+        receiver: [$this:ident ($this_type:ty) $class:ty]
+        state: [$($state:ident ($state_type:ty))?] kind: $kind:ident
+        params: [$({$k:ident $n:ident ($t:ty) [$($d:tt)*]})*]
+        signature: [$($sig:expr),*]
+        rest: []
+    ) => {
+        // Braced, so that the name is not also a value that would match
+        // a local variable of the same name in patterns.
+        #[allow(non_camel_case_types)]
+        $vis struct $name {}
+
+        impl $crate::Method for $name {
+            type Class = $class;
+            $crate::__function_consts!($name, "$self", [$($sig),*], [$($doc),*],
+                                       [$({$k $n [$($d)*]})*]);
+
+            fn call<'py>(
+                py: $crate::Python<'py>,
+                this: &$crate::Instance<$class>,
+                args: &$crate::Args<'_, 'py>,
+            ) -> $crate::PyResult<'py, $crate::Bound<'py>> {
+                let $this: &$this_type = this;
+                $crate::__function_body!($crate::Method, py, args,
+                    [$({$n ($t) [$($d)*]})*], [$($state ($state_type))?], $py, ($ret), $body)
+            }
+        }
+    };
+}
+
+/// NAME, DOC and PARAMS of a [`function!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __function_consts {
+    ($name:ident, $receiver:literal, [$($sig:expr),*], [$($doc:literal),*],
+     [$({$k:ident $n:ident [$($d:tt)*]})*]) => {
+        const NAME: &'static ::core::ffi::CStr = $crate::function::as_cstr(
+            ::core::concat!(::core::stringify!($name), "\0").as_bytes(),
+        );
+        const DOC: &'static ::core::ffi::CStr = {
+            const SIGNATURE: &str = ::core::concat!(
+                ::core::stringify!($name), "(", $receiver $(, ", ", $sig)*, ")"
+            );
+            const LINES: &[&str] = &[$($doc),*];
+            const LEN: usize = $crate::function::docstring_len(SIGNATURE, LINES);
+            const BYTES: [u8; LEN] = $crate::function::docstring::<LEN>(SIGNATURE, LINES);
+            $crate::function::as_cstr(&BYTES)
+        };
+        const PARAMS: &'static [$crate::Param] = {
+            const PARAMS: &[$crate::Param] = &[$($crate::Param {
+                name: ::core::stringify!($n),
+                kind: $crate::ParamKind::$k,
+                required: $crate::__function_required!([$($d)*]),
+            }),*];
+            $crate::function::check_params(PARAMS);
+            PARAMS
+        };
+    };
+}
+
+/// The body of a [`function!`]'s `call`: each argument converted and
+/// bound to its name, then the declared body.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __function_body {
+    ($trait:path, $args_py:ident, $args:ident, [$({$n:ident ($t:ty) [$($d:tt)*]})*],
+     [$($state:ident ($state_type:ty))?], $py:ident, ($ret:ty), $body:block) => {{
+        let mut values = $args.values();
+        let mut position = 0;
+        $(
+            position += 1;
+            let $n: $t = match values.next().flatten() {
+                Some(value) => $crate::function::FromArg::from_arg(
+                    value,
+                    &$crate::function::ArgContext {
+                        function: <Self as $trait>::NAME,
+                        param: &<Self as $trait>::PARAMS[position - 1],
+                        position,
+                    },
+                )?,
+                None => $crate::__function_default!([$($d)*]),
+            };
+        )*
+        let _ = (&mut values, position);
+        $(let $state: &$state_type = $args.module_state::<$state_type>()?;)?
+        let $py = $args_py;
+        let result: $ret = (move || $body)();
+        $crate::function::ToObject::to_object(result?, $args_py)
+    }};
 }
 
 #[doc(hidden)]

@@ -14,6 +14,10 @@
 //! - [`BytesWriter`] fills a fresh `bytes` object in place, without a copy.
 //! - [`function!`] declares a function once: named, converted parameters,
 //!   its `__text_signature__` and docstring (see [`function`](mod@function)).
+//! - [`class`] makes heap types whose instances hold a Rust value, with
+//!   methods, properties and garbage-collector support; [`ModuleState`]
+//!   is a module's per-interpreter state, and [`Strong`] the reference
+//!   both keep.
 //! - [`module`] builds multi-phase module definitions, binds
 //!   `METH_FASTCALL | METH_KEYWORDS` arguments (handing every call it does
 //!   not model to the Python function the Rust one replaces), and stops
@@ -25,6 +29,7 @@
 pub mod args;
 pub mod buffer;
 pub mod bytes;
+pub mod class;
 pub mod error;
 pub mod function;
 pub mod module;
@@ -55,7 +60,13 @@ pub const fn py_version_at_least(major: u32, minor: u32, micro: u32) -> bool {
 pub use args::{Args, Param, ParamKind};
 pub use buffer::{BufferView, ChunkedView};
 pub use bytes::BytesWriter;
+pub use class::{
+    Class, ClassMethodDef, GetSetDef, Getter, Instance, Method, Setter, TypeObject, Visit, Visited,
+};
 pub use error::{Chain, Exception, Message, PyErr, PyResult};
-pub use module::{ExecFn, Function, MethodDef, ModuleDef, ModuleInit};
+pub use module::{
+    ExecFn, Function, MethodDef, ModuleDef, ModuleInit, ModuleState, state as module_state,
+};
+pub use object::Strong;
 pub use object::{Borrowed, Bound};
 pub use python::Python;

@@ -15,15 +15,17 @@
 //! registers its functions in the Rust module's `_fallbacks` mapping
 //! (name to function) before it imports the Rust ones.
 
-use core::any::Any;
+use core::any::{Any, TypeId};
 use core::cell::UnsafeCell;
 use core::ffi::{CStr, c_int, c_void};
+use core::mem::size_of;
 use core::ptr;
 use std::panic::{self, AssertUnwindSafe};
 
 use cpython_sys as ffi;
 
 use crate::args::{self, Args, Param};
+use crate::class::{Visit, Visited};
 use crate::error::{Exception, PyResult};
 use crate::object::{Borrowed, Bound};
 use crate::python::Python;
@@ -58,10 +60,19 @@ pub trait Function {
 /// Python function it replaces.
 pub const FALLBACKS_ATTRIBUTE: &CStr = c"_fallbacks";
 
+/// What a call's first C argument is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Receiver {
+    Module,
+    Instance,
+}
+
 /// The arguments of one vectorcall, as CPython passed them.
 #[derive(Clone, Copy)]
 pub(crate) struct RawCall {
+    /// The module of a function, the instance of a method.
     pub(crate) module: *mut ffi::PyObject,
+    pub(crate) receiver: Receiver,
     pub(crate) args: *const *mut ffi::PyObject,
     pub(crate) nargs: ffi::Py_ssize_t,
     pub(crate) kwnames: *mut ffi::PyObject,
@@ -125,6 +136,7 @@ unsafe extern "C" fn fastcall<F: Function>(
     let py = unsafe { Python::assume_attached() };
     let call = RawCall {
         module,
+        receiver: Receiver::Module,
         args,
         nargs,
         kwnames,
@@ -150,14 +162,16 @@ unsafe extern "C" fn fastcall<F: Function>(
         // A panic is a bug in the module: report it as the interpreter
         // reports its own internal errors, never unwind into C.
         Err(payload) => {
-            let name = F::NAME.to_str().unwrap_or("<function>");
-            let _raised = py.raise(
-                Exception::SystemError,
-                &panic_message(name, payload.as_ref()),
-            );
+            panic_error(py, F::NAME, payload.as_ref());
             ptr::null_mut()
         }
     }
+}
+
+/// Raise the `SystemError` for a panic in function `name`.
+pub(crate) fn panic_error(py: Python<'_>, name: &CStr, payload: &(dyn Any + Send)) {
+    let name = name.to_str().unwrap_or("<function>");
+    let _raised = py.raise(Exception::SystemError, &panic_message(name, payload));
 }
 
 /// The `SystemError` message for a panic in function `name`.
@@ -178,34 +192,39 @@ pub struct MethodDef(ffi::PyMethodDef);
 // 'static data (C strings and functions), so sharing it is sound.
 unsafe impl Sync for MethodDef {}
 
-type FastcallKeywords = unsafe extern "C" fn(
+pub(crate) type FastcallKeywords = unsafe extern "C" fn(
     *mut ffi::PyObject,
     *const *mut ffi::PyObject,
     ffi::Py_ssize_t,
     *mut ffi::PyObject,
 ) -> *mut ffi::PyObject;
 
+/// A method-table entry for a `METH_FASTCALL | METH_KEYWORDS` entry point.
+pub(crate) const fn fastcall_entry(
+    name: &'static CStr,
+    doc: &'static CStr,
+    entry: FastcallKeywords,
+) -> ffi::PyMethodDef {
+    ffi::PyMethodDef {
+        ml_name: name.as_ptr(),
+        // SAFETY: C function pointers have one representation; CPython
+        // casts ml_meth back to this signature because of ml_flags, as
+        // every METH_FASTCALL | METH_KEYWORDS function in C relies on.
+        ml_meth: Some(unsafe {
+            core::mem::transmute::<
+                FastcallKeywords,
+                unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject,
+            >(entry)
+        }),
+        ml_flags: (ffi::METH_FASTCALL | ffi::METH_KEYWORDS) as c_int,
+        ml_doc: docstring(doc).as_ptr(),
+    }
+}
+
 impl MethodDef {
     /// The entry for `F`.
     pub const fn function<F: Function>() -> Self {
-        let entry: FastcallKeywords = fastcall::<F>;
-        MethodDef(ffi::PyMethodDef {
-            ml_name: F::NAME.as_ptr(),
-            // SAFETY: C function pointers have one representation; CPython
-            // casts ml_meth back to this signature because of ml_flags, as
-            // every METH_FASTCALL | METH_KEYWORDS function in C relies on.
-            ml_meth: Some(unsafe {
-                core::mem::transmute::<
-                    FastcallKeywords,
-                    unsafe extern "C" fn(
-                        *mut ffi::PyObject,
-                        *mut ffi::PyObject,
-                    ) -> *mut ffi::PyObject,
-                >(entry)
-            }),
-            ml_flags: (ffi::METH_FASTCALL | ffi::METH_KEYWORDS) as c_int,
-            ml_doc: docstring(F::DOC).as_ptr(),
-        })
+        MethodDef(fastcall_entry(F::NAME, F::DOC, fastcall::<F>))
     }
 
     /// The sentinel that ends a method table.
@@ -236,7 +255,10 @@ unsafe extern "C" fn exec(module: *mut ffi::PyObject) -> c_int {
     let definition = unsafe { &*ffi::PyModule_GetDef(module).cast::<ModuleDef>() };
     // SAFETY: a live module, for the duration of this call.
     let module = unsafe { Borrowed::from_ptr(py, ptr::NonNull::new_unchecked(module)) };
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| (definition.exec)(py, module)));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        (definition.new_state)(py, module)?;
+        (definition.exec)(py, module)
+    }));
     match outcome {
         Ok(Ok(())) => 0,
         Ok(Err(_)) => -1,
@@ -252,7 +274,7 @@ unsafe extern "C" fn exec(module: *mut ffi::PyObject) -> c_int {
 
 /// `doc`, or an empty docstring in a build without docstrings (what
 /// `PyDoc_STR` gives C code there).
-const fn docstring(doc: &'static CStr) -> &'static CStr {
+pub(crate) const fn docstring(doc: &'static CStr) -> &'static CStr {
     if cpython_sys::WITH_DOC_STRINGS {
         doc
     } else {
@@ -289,6 +311,29 @@ static SLOTS: Slots = Slots([
     },
 ]);
 
+/// What a module keeps per module object (per interpreter), instead of
+/// globals: made when the module is executed, before its exec function
+/// runs, and dropped when the module is cleared or freed.  Functions reach
+/// it through [`Args::module_state`], methods through their type's module
+/// ([`crate::Instance::module_state`]).
+pub trait ModuleState: Sized + Send + Sync + 'static {
+    fn new<'py>(py: Python<'py>, module: Borrowed<'_, 'py>) -> PyResult<'py, Self>;
+
+    /// Visit every object the state holds, for the garbage collector.
+    fn traverse(&self, visit: &mut Visit<'_>) -> Result<(), Visited>;
+}
+
+/// No state.
+impl ModuleState for () {
+    fn new<'py>(_py: Python<'py>, _module: Borrowed<'_, 'py>) -> PyResult<'py, Self> {
+        Ok(())
+    }
+
+    fn traverse(&self, _visit: &mut Visit<'_>) -> Result<(), Visited> {
+        Ok(())
+    }
+}
+
 /// A module's definition, for multi-phase initialization.
 #[repr(C)]
 pub struct ModuleDef {
@@ -296,6 +341,10 @@ pub struct ModuleDef {
     /// that of the whole ModuleDef (see [`exec`]).
     def: UnsafeCell<ffi::PyModuleDef>,
     exec: ExecFn,
+    /// `TypeId::of` the state's type.
+    state_type: fn() -> TypeId,
+    /// Makes the state and stores it in the module.
+    new_state: for<'py> fn(Python<'py>, Borrowed<'_, 'py>) -> PyResult<'py, ()>,
 }
 
 // SAFETY: CPython writes only the definition's object header, once, in
@@ -306,8 +355,8 @@ unsafe impl Sync for ModuleDef {}
 
 impl ModuleDef {
     /// `methods` must end with [`MethodDef::END`]; `exec` runs at each
-    /// import.
-    pub const fn new(
+    /// import, once the module's state `S` is made.
+    pub const fn new<S: ModuleState>(
         name: &'static CStr,
         doc: &'static CStr,
         methods: &'static [MethodDef],
@@ -323,9 +372,17 @@ impl ModuleDef {
         // CPython only reads the table; the cast is the C API's signature.
         def.m_methods = methods.as_ptr().cast::<ffi::PyMethodDef>().cast_mut();
         def.m_slots = SLOTS.0.as_ptr().cast_mut();
+        if size_of::<S>() != 0 {
+            def.m_size = size_of::<StateSlot<S>>() as ffi::Py_ssize_t;
+            def.m_traverse = Some(traverse_state::<S>);
+            def.m_clear = Some(clear_state::<S>);
+            def.m_free = Some(free_state::<S>);
+        }
         ModuleDef {
             def: UnsafeCell::new(def),
             exec,
+            state_type: TypeId::of::<S>,
+            new_state: new_state::<S>,
         }
     }
 
@@ -340,6 +397,128 @@ impl ModuleDef {
         // SAFETY: attached (contract); the definition is static and valid.
         ModuleInit(unsafe { ffi::PyModuleDef_Init(self.def.get()) })
     }
+}
+
+/// What a module object's state memory holds: zeroed (`None`) until the
+/// state is made.
+type StateSlot<S> = Option<Box<S>>;
+
+/// The module's state slot.
+///
+/// # Safety
+///
+/// `module` is a live module made from a [`ModuleDef`] whose state type is
+/// `S` (not zero-sized), and the thread is attached.
+unsafe fn state_slot<S>(module: *mut ffi::PyObject) -> *mut StateSlot<S> {
+    // SAFETY: a module whose definition has m_size > 0 has that much
+    // state memory, zeroed at creation (contract).
+    unsafe { ffi::PyModule_GetState(module).cast::<StateSlot<S>>() }
+}
+
+fn new_state<'py, S: ModuleState>(py: Python<'py>, module: Borrowed<'_, 'py>) -> PyResult<'py, ()> {
+    let state = S::new(py, module)?;
+    if size_of::<S>() != 0 {
+        // SAFETY: called by `exec` on a module of a ModuleDef of S.  A
+        // module is executed once; were the slot filled, the old state
+        // would be dropped here.
+        unsafe { *state_slot::<S>(module.as_ptr()) = Some(Box::new(state)) };
+    }
+    Ok(())
+}
+
+/// `m_traverse`.
+///
+/// # Safety
+///
+/// Called by the garbage collector with a module of a ModuleDef of S.
+unsafe extern "C" fn traverse_state<S: ModuleState>(
+    module: *mut ffi::PyObject,
+    visit: ffi::visitproc,
+    arg: *mut c_void,
+) -> c_int {
+    // SAFETY: contract; the state is only replaced by exec and clear,
+    // which the collector does not run alongside.
+    let Some(state) = (unsafe { &*state_slot::<S>(module) }) else {
+        return 0;
+    };
+    let mut visit = Visit::new(visit, arg);
+    match state.traverse(&mut visit) {
+        Ok(()) => 0,
+        Err(visited) => visited.0,
+    }
+}
+
+/// `m_clear`: drop the state (which drops its references).
+///
+/// # Safety
+///
+/// Called by CPython with a module of a ModuleDef of S, attached.
+unsafe extern "C" fn clear_state<S: ModuleState>(module: *mut ffi::PyObject) -> c_int {
+    // SAFETY: contract.  The module is unreachable or being finalized, so
+    // no function of it is running with a reference to the state.
+    drop(unsafe { (*state_slot::<S>(module)).take() });
+    0
+}
+
+/// `m_free`.
+///
+/// # Safety
+///
+/// As for [`clear_state`].
+unsafe extern "C" fn free_state<S: ModuleState>(module: *mut c_void) {
+    // SAFETY: contract.
+    unsafe { clear_state::<S>(module.cast()) };
+}
+
+/// The state of `module`, if it is a module made from a [`ModuleDef`]
+/// whose state type is `S`.
+///
+/// # Safety
+///
+/// `module` is a live module for `'a`, and the thread is attached.
+pub(crate) unsafe fn module_state<'a, 'py, S: ModuleState>(
+    py: Python<'py>,
+    module: *mut ffi::PyObject,
+) -> PyResult<'py, &'a S> {
+    // SAFETY: a live module (contract); NULL with an exception set if it
+    // has no definition.
+    let def = unsafe { ffi::PyModule_GetDef(module) };
+    if def.is_null() {
+        // SAFETY: PyModule_GetDef set it.
+        return Err(unsafe { py.fetch_set() });
+    }
+    // SAFETY: a live definition; every ModuleDef's slots are SLOTS, so
+    // one that has them is a ModuleDef (repr(C), the PyModuleDef first).
+    let ours = unsafe { (*def).m_slots } == SLOTS.0.as_ptr().cast_mut();
+    // SAFETY: as just said.
+    if !ours || (unsafe { &*def.cast::<ModuleDef>() }.state_type)() != TypeId::of::<S>() {
+        return Err(py.raise(
+            Exception::SystemError,
+            "module state of another type requested",
+        ));
+    }
+    if size_of::<S>() == 0 {
+        // SAFETY: any aligned non-null pointer is a valid reference to a
+        // zero-sized value.
+        return Ok(unsafe { ptr::NonNull::<S>::dangling().as_ref() });
+    }
+    // SAFETY: a module of a ModuleDef of S (checked), alive for 'a, whose
+    // state is dropped only when it is cleared (see clear_state).
+    match unsafe { &*state_slot::<S>(module) } {
+        Some(state) => Ok(state),
+        None => Err(py.raise(
+            Exception::SystemError,
+            "the module's state is not made yet or already cleared",
+        )),
+    }
+}
+
+/// The state of `module` (what its exec function uses; functions and
+/// methods declare a `#[module]` parameter instead).
+pub fn state<'a, 'py, S: ModuleState>(module: Borrowed<'a, 'py>) -> PyResult<'py, &'a S> {
+    // SAFETY: attached (the token); a live object for 'a, which
+    // module_state checks to be a module of the right kind.
+    unsafe { module_state(module.py(), module.as_ptr()) }
 }
 
 /// What a `PyInit_<name>` function returns to the import system: the
@@ -362,7 +541,8 @@ pub struct ModuleInit(*mut ffi::PyObject);
 /// ```
 ///
 /// `methods` is a `'static` table ending with [`MethodDef::END`]; `exec`
-/// an [`ExecFn`].
+/// an [`ExecFn`].  `state: Type,` after `doc` gives the module a
+/// [`ModuleState`].
 #[macro_export]
 macro_rules! module {
     (
@@ -371,8 +551,23 @@ macro_rules! module {
         methods: $methods:expr,
         exec: $exec:expr $(,)?
     ) => {
+        $crate::module! {
+            name: $name,
+            doc: $doc,
+            state: (),
+            methods: $methods,
+            exec: $exec,
+        }
+    };
+    (
+        name: $name:literal,
+        doc: $doc:expr,
+        state: $state:ty,
+        methods: $methods:expr,
+        exec: $exec:expr $(,)?
+    ) => {
         const _: () = {
-            static MODULE: $crate::ModuleDef = $crate::ModuleDef::new(
+            static MODULE: $crate::ModuleDef = $crate::ModuleDef::new::<$state>(
                 match ::core::ffi::CStr::from_bytes_with_nul(
                     ::core::concat!($name, "\0").as_bytes(),
                 ) {

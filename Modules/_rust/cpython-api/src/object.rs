@@ -59,6 +59,55 @@ impl<'py> Bound<'py> {
         core::mem::forget(self);
         ptr
     }
+
+    /// The reference, untied from the call, to be kept in module state or
+    /// in an object.
+    pub fn unbind(self) -> Strong {
+        Strong(NonNull::new(self.into_ptr()).expect("a Bound is never NULL"))
+    }
+}
+
+/// A strong reference that outlives the call that made it: what module
+/// state and objects keep (see [`crate::class`]).  Using it takes the
+/// [`Python`] token ([`Strong::bind`]).  It may be shared and sent between
+/// threads: reference counts are atomic in a free-threaded build and
+/// guarded by the GIL otherwise, and dropping it on a thread that is not
+/// attached (a `Send` closure, a thread-local at thread exit) leaks the
+/// reference instead of touching the interpreter.
+pub struct Strong(NonNull<ffi::PyObject>);
+
+// SAFETY: the only operations are binding, which needs the token of an
+// attached thread, and releasing, which checks that the thread is attached
+// (see the type's documentation).
+unsafe impl Send for Strong {}
+// SAFETY: as above; `&Strong` allows only binding.
+unsafe impl Sync for Strong {}
+
+impl Strong {
+    pub fn bind<'a, 'py>(&'a self, py: Python<'py>) -> Borrowed<'a, 'py> {
+        Borrowed {
+            ptr: self.0,
+            py,
+            _lent: PhantomData,
+        }
+    }
+
+    pub fn as_ptr(&self) -> *mut ffi::PyObject {
+        self.0.as_ptr()
+    }
+}
+
+impl Drop for Strong {
+    fn drop(&mut self) {
+        // SAFETY: asking for the thread state has no precondition; a
+        // thread that has one is attached, and may release the reference
+        // it owns.
+        unsafe {
+            if !ffi::PyThreadState_GetUnchecked().is_null() {
+                ffi::Py_DECREF(self.0.as_ptr());
+            }
+        }
+    }
 }
 
 impl Drop for Bound<'_> {
@@ -208,6 +257,18 @@ impl<'a, 'py> Borrowed<'a, 'py> {
                 ffi::PyObject_GetAttrString(self.as_ptr(), name.as_ptr()),
             )
         }
+    }
+
+    /// `setattr(self, name, value)`.
+    pub fn setattr(self, name: &CStr, value: Borrowed<'_, 'py>) -> PyResult<'py, ()> {
+        // SAFETY: attached; live objects and a NUL-terminated name; -1
+        // means an exception is set.
+        if unsafe { ffi::PyObject_SetAttrString(self.as_ptr(), name.as_ptr(), value.as_ptr()) } < 0
+        {
+            // SAFETY: as above.
+            return Err(unsafe { self.py.fetch_set() });
+        }
+        Ok(())
     }
 
     /// `getattr(self, name, None)`, telling a missing attribute from one
@@ -419,6 +480,26 @@ impl<'py> Python<'py> {
     }
 
     /// A new `int`.
+    /// `list(items)`.
+    pub fn new_list(self, items: &[Borrowed<'_, 'py>]) -> PyResult<'py, Bound<'py>> {
+        // SAFETY: attached; a new list of len(items) NULL items, or NULL
+        // with an exception set.
+        let list =
+            unsafe { Bound::from_owned(self, ffi::PyList_New(items.len() as ffi::Py_ssize_t)) }?;
+        for (index, &item) in items.iter().enumerate() {
+            // SAFETY: a new list that nothing else sees yet; every index
+            // in bounds is filled; SetItem steals the new reference.
+            unsafe {
+                ffi::PyList_SetItem(
+                    list.as_ptr(),
+                    index as ffi::Py_ssize_t,
+                    item.to_owned().into_ptr(),
+                )
+            };
+        }
+        Ok(list)
+    }
+
     /// A new reference to `None`.
     pub fn none(self) -> Bound<'py> {
         // SAFETY: attached; None is a live object; to_owned takes a
