@@ -225,13 +225,16 @@ m4_foreach([py_rust_module], PY_RUST_TEST_MODULE_NAMES,
 
 dnl RUST_MODULES: the modules to build (cargo features of the static
 dnl library), whose PyInit functions the link keeps global.
+dnl (Each expansion ends with a newline: shell needs one between them.)
 RUST_MODULES=
 m4_foreach([py_rust_module], PY_RUST_MODULE_NAMES,
   [AS_VAR_IF([py_cv_module_]py_rust_module, [yes],
-    [AS_VAR_APPEND([RUST_MODULES], [" py_rust_module"])])])
+    [AS_VAR_APPEND([RUST_MODULES], [" py_rust_module"])])
+])
 m4_foreach([py_rust_module], PY_RUST_TEST_MODULE_NAMES,
   [AS_VAR_IF([py_cv_module_]py_rust_module, [yes],
-    [AS_VAR_APPEND([RUST_MODULES], [" py_rust_module"])])])
+    [AS_VAR_APPEND([RUST_MODULES], [" py_rust_module"])])
+])
 RUST_MODULES=`echo $RUST_MODULES`
 RUST_MODOBJS=
 AS_IF([test -n "$RUST_MODULES"], [

@@ -4,9 +4,12 @@
 //!
 //! A `&[u8]` promises Rust that nobody writes the memory while it lives.
 //! [`BufferView::read`] takes a closure that is `Send`, which statically
-//! rules out capturing the [`Python`] token or any object reference, so the
-//! closure cannot run Python code; and it shows the bytes for the length of
-//! that closure only.
+//! rules out capturing the [`Python`] token or a `Bound`/`Borrowed`
+//! reference, so the closure cannot call into Python (it may drop a
+//! captured [`crate::Strong`], `Send` because using one takes the token:
+//! that releases a reference, or leaks it while detached, and the bytes
+//! shown are ones no Python code can change, as follows); and it shows the
+//! bytes for the length of that closure only.
 //!
 //! That is enough for a `bytes` object, whose content never changes, and
 //! the closure then sees the object's own storage.  It is not enough for a
