@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import overlay
 from conftest import (
     JOBS,
     PYINIT_SYMBOLS,
@@ -57,6 +58,17 @@ def run_regression_suite(build: Build) -> None:
     # The property tests ran with real hypothesis, not the stubs.
     assert re.search(r"test_b64decode \(test\.test__base64\.PropertyTests.*\) \.\.\. ok",
                      result.stdout)
+
+
+def test_stdlib_module_names_match_the_generator(rust_build: Build) -> None:
+    # What `make regen-stdlib-module-names` would write (it writes into
+    # the source tree, which is read-only here) equals the overlay's edit.
+    generator = rust_build.tree / "Tools" / "build" / "generate_stdlib_module_names.py"
+    result = rust_build.run(rust_build.interpreter, generator)
+    names = (rust_build.tree / "Python" / "stdlib_module_names.h").read_text()
+    assert result.stdout == names
+    for module in overlay.RUST_MODULES:
+        assert (f'"{module.name}",' in names) == (not module.is_test), module
 
 
 def test_regression_suite(rust_build: Build) -> None:

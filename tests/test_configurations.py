@@ -55,6 +55,7 @@ ASAN = Configuration("address-sanitizer",
                      {"ASAN_OPTIONS": "detect_leaks=0:allocator_may_return_null=1",
                       "RUSTUP_TOOLCHAIN": "nightly"})
 CLANG = Configuration("clang", env={"CC": "clang"})
+NO_DOC_STRINGS = Configuration("without-doc-strings", ("--without-doc-strings",))
 PGO_LTO = Configuration("pgo-lto", ("--enable-optimizations", "--with-lto"))
 
 Builder = Callable[..., Build]
@@ -129,9 +130,11 @@ def test_free_threaded_layout_and_unit_tests(builder: Builder) -> None:
 
 
 def test_free_threaded_regression_tests(builder: Builder) -> None:
-    # test__base64's ThreadingTests is the stress test.
+    # test__base64's ThreadingTests is the stress test; test__testrust's
+    # test_threads updates one object from several threads at once.
     result = builder(FREE_THREADED).regression_tests("-v")
     assert re.search(r"test_shared_inputs \(.*ThreadingTests.*\) \.\.\. ok", result.stdout)
+    assert re.search(r"test_threads \(.*TallyTests.*\) \.\.\. ok", result.stdout)
 
 
 # Shared libpython.
@@ -189,6 +192,13 @@ def test_install_and_distclean(builder: Builder, applied_tree: Path,
 def rust_artifacts(directory: Path) -> list[str]:
     return [str(path.relative_to(directory)) for path in directory.rglob("*")
             if re.search(r"rust|\.rlib$|\.rmeta$", path.name, re.IGNORECASE)]
+
+
+@pytest.mark.extended
+def test_without_doc_strings(builder: Builder) -> None:
+    # The Rust modules' docstrings are empty too, as PyDoc_STR makes C's.
+    result = builder(NO_DOC_STRINGS).regression_tests("-v")
+    assert re.search(r"test_without_docstrings \(.*\) \.\.\. ok", result.stdout)
 
 
 @pytest.mark.extended

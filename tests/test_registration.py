@@ -5,7 +5,8 @@ RUST_MODULES_SETUP); Tools/cargo/regen_rust_modules.py writes configure's
 module list, the static library's manifest and source, and Cargo.lock from
 those lines, and overlay.py derives the files it copies and its edits of
 PC/config.c and sys.stdlib_module_names.  These tests check that every
-derived file is current and that the parser refuses malformed lines.
+derived file is current and that the parser refuses malformed lines
+(test_build.py checks sys.stdlib_module_names against the generator).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import overlay
-from conftest import PROJECT, Build
+from conftest import PROJECT
 
 regen_rust_modules = overlay.regen_rust_modules
 REGEN = PROJECT / "Tools" / "cargo" / "regen_rust_modules.py"
@@ -85,14 +86,3 @@ def test_test_modules_are_not_default_features() -> None:
     m4 = files["Tools/cargo/rust-modules.m4"]
     assert "m4_define([PY_RUST_MODULE_NAMES], [[[_spam]]])\n" in m4
     assert "m4_define([PY_RUST_TEST_MODULE_NAMES], [[[_testspam]]])\n" in m4
-
-
-def test_stdlib_module_names_match_the_generator(rust_build: Build) -> None:
-    # What `make regen-stdlib-module-names` would write (it writes into
-    # the source tree, which is read-only here) equals the overlay's edit.
-    generator = rust_build.tree / "Tools" / "build" / "generate_stdlib_module_names.py"
-    result = rust_build.run(rust_build.interpreter, generator)
-    names = (rust_build.tree / "Python" / "stdlib_module_names.h").read_text()
-    assert result.stdout == names
-    for module in overlay.RUST_MODULES:
-        assert (f'"{module.name}",' in names) == (not module.is_test), module

@@ -39,6 +39,7 @@ class FunctionTests(unittest.TestCase):
         self.assertEqual(_testrust.sum(2, 5), 7)
         self.assertEqual(_testrust.sum(b=5, a=2), 7)
 
+    @support.requires_docstrings
     def test_signature(self):
         self.assertEqual(
             str(inspect.signature(_testrust.greet)),
@@ -53,6 +54,18 @@ class FunctionTests(unittest.TestCase):
             _testrust.panic_with.__doc__,
             'Panic with message: a bug in a Rust function, which the caller sees\n'
             'as SystemError.')
+
+    @unittest.skipUnless(support.MISSING_C_DOCSTRINGS,
+                         'needs a build without docstrings')
+    def test_without_docstrings(self):
+        # What PyDoc_STR leaves of a C module's docstrings: empty ones,
+        # and so no signatures.
+        binascii = import_helper.import_module('binascii')
+        self.assertEqual(_testrust.greet.__doc__, binascii.b2a_base64.__doc__)
+        self.assertIsNone(_testrust.greet.__text_signature__)
+        self.assertEqual(_testrust.__doc__, binascii.__doc__)
+        self.assertEqual(_testrust.Tally.add.__doc__, binascii.b2a_base64.__doc__)
+        self.assertEqual(_testrust.Tally.total.__doc__, '')
 
     def test_binding_errors(self):
         # The messages of Argument Clinic's parser for a C function with
@@ -210,6 +223,7 @@ class TallyTests(unittest.TestCase):
         _testrust.tally('a'), _testrust.tally('b')
         self.assertEqual(_testrust.created(), before + 2)
 
+    @support.requires_docstrings
     def test_signatures(self):
         self.assertEqual(str(inspect.signature(_testrust.Tally.add)),
                          '(self, item, /, *, weight=1)')
@@ -240,7 +254,6 @@ class TallyTests(unittest.TestCase):
         # Only collecting the cycle frees the item it holds.
         self.assertIsNone(alive())
 
-    @support.requires_resource('cpu')
     def test_threads(self):
         # Per-object locking: concurrent updates of one object all count
         # (in a free-threaded build, threads run at the same time).
