@@ -30,7 +30,7 @@ use cpython_sys as ffi;
 
 use crate::args::{self, Args, Param};
 use crate::error::{Exception, PyResult};
-use crate::module::{RawCall, Receiver, panic_error};
+use crate::module::{RawCall, Receiver, panic_error, to_c};
 use crate::object::{Borrowed, Bound, Strong};
 use crate::python::Python;
 
@@ -143,12 +143,6 @@ impl Drop for InUse<'_> {
 impl<T: Class> Instance<T> {
     fn as_ptr(&self) -> *mut ffi::PyObject {
         ptr::from_ref(&self.header).cast_mut()
-    }
-
-    /// The instance as an object (to return it, or pass it on).
-    pub fn as_borrowed<'a, 'py>(&'a self, py: Python<'py>) -> Borrowed<'a, 'py> {
-        // SAFETY: attached; the instance is a live object for 'a.
-        unsafe { Borrowed::from_ptr(py, ptr::NonNull::from(&self.header)) }
     }
 
     /// Run `f` on the value, under the object's critical section; a call
@@ -394,19 +388,11 @@ unsafe extern "C" fn method_fastcall<M: Method>(
         nargs,
         kwnames,
     };
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+    to_c(py, M::NAME, || {
         // SAFETY: the vectorcall arguments as CPython passed them.
         let args = unsafe { args::bind_or_raise(py, M::NAME, M::PARAMS, call) }?;
         M::call(py, this, &args)
-    }));
-    match outcome {
-        Ok(Ok(result)) => result.into_ptr(),
-        Ok(Err(_)) => ptr::null_mut(),
-        Err(payload) => {
-            panic_error(py, M::NAME, payload.as_ref());
-            ptr::null_mut()
-        }
-    }
+    })
 }
 
 /// One entry of a [`Class`]'s method table.
@@ -467,14 +453,7 @@ unsafe extern "C" fn getter<G: Getter>(
     let py = unsafe { Python::assume_attached() };
     // SAFETY: an instance of the type made for G::Class (contract).
     let this = unsafe { &*object.cast::<Instance<G::Class>>() };
-    match panic::catch_unwind(AssertUnwindSafe(|| G::get(py, this))) {
-        Ok(Ok(result)) => result.into_ptr(),
-        Ok(Err(_)) => ptr::null_mut(),
-        Err(payload) => {
-            panic_error(py, G::NAME, payload.as_ref());
-            ptr::null_mut()
-        }
-    }
+    to_c(py, G::NAME, || G::get(py, this))
 }
 
 /// # Safety

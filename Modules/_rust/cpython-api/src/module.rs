@@ -141,7 +141,7 @@ unsafe extern "C" fn fastcall<F: Function>(
         nargs,
         kwnames,
     };
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+    to_c(py, F::NAME, || {
         if !F::HAS_FALLBACK {
             // SAFETY: the vectorcall arguments as CPython passed them.
             let args = unsafe { args::bind_or_raise(py, F::NAME, F::PARAMS, call) }?;
@@ -155,14 +155,23 @@ unsafe extern "C" fn fastcall<F: Function>(
             // SAFETY: as above.
             None => unsafe { call.call_python(py, F::NAME) },
         }
-    }));
-    match outcome {
+    })
+}
+
+/// Run the body of the C entry point of `name` and return what C expects:
+/// the new reference, or NULL with the exception set.  A panic is a bug in
+/// the module: it becomes the `SystemError` the interpreter raises for its
+/// own internal errors, and never unwinds into C.
+pub(crate) fn to_c<'py>(
+    py: Python<'py>,
+    name: &CStr,
+    body: impl FnOnce() -> PyResult<'py, Bound<'py>>,
+) -> *mut ffi::PyObject {
+    match panic::catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(result)) => result.into_ptr(),
         Ok(Err(_)) => ptr::null_mut(),
-        // A panic is a bug in the module: report it as the interpreter
-        // reports its own internal errors, never unwind into C.
         Err(payload) => {
-            panic_error(py, F::NAME, payload.as_ref());
+            panic_error(py, name, payload.as_ref());
             ptr::null_mut()
         }
     }
