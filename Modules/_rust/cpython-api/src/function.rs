@@ -21,6 +21,14 @@
 //! their names differ and that no positional parameter without a default
 //! follows one with a default.  A call that does not bind raises the
 //! `TypeError` a C function's Argument Clinic parser raises.
+//!
+//! Two marked parameters come first and are not Python parameters:
+//! `#[this] name: &Instance<Class>` makes the declaration a [`Method`] of
+//! `Class` (see [`crate::class`]), and `#[module] name: &State` gives the
+//! body the module's [`ModuleState`].
+//!
+//! [`Method`]: crate::Method
+//! [`ModuleState`]: crate::ModuleState
 
 use core::ffi::CStr;
 
