@@ -86,3 +86,21 @@ def test_test_modules_are_not_default_features() -> None:
     m4 = files["Tools/cargo/rust-modules.m4"]
     assert "m4_define([PY_RUST_MODULE_NAMES], [[[_spam]]])\n" in m4
     assert "m4_define([PY_RUST_TEST_MODULE_NAMES], [[[_testspam]]])\n" in m4
+
+
+def test_stale_lock_entries_are_found(tmp_path: Path) -> None:
+    # cargo --locked accepts a lock that still lists a removed package.
+    (tmp_path / "Cargo.toml").write_text('[workspace]\nmembers = ["a"]\nresolver = "2"\n')
+    (tmp_path / "a" / "src").mkdir(parents=True)
+    (tmp_path / "a" / "Cargo.toml").write_text(
+        '[package]\nname = "a"\nversion = "0.1.0"\nedition = "2021"\n')
+    (tmp_path / "a" / "src" / "lib.rs").write_text("")
+    subprocess.run(["cargo", "generate-lockfile", "--offline"], cwd=tmp_path, check=True,
+                   capture_output=True)
+    assert regen_rust_modules.lock_is_current(tmp_path)
+    lock = tmp_path / "Cargo.lock"
+    lock.write_text(lock.read_text() + '\n[[package]]\nname = "b"\nversion = "0.1.0"\n')
+    assert not regen_rust_modules.lock_is_current(tmp_path)
+    (tmp_path / "Cargo.lock").unlink()
+    (tmp_path / "Cargo.toml").write_text('[workspace]\nmembers = ["a"]\nresolver = "2"\n')
+    assert not regen_rust_modules.lock_is_current(tmp_path)

@@ -24,6 +24,7 @@ Usage: regen_rust_modules.py [--check] [SRCDIR]
 """
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -171,6 +172,26 @@ def cargo_command(srcdir, *args):
             '--manifest-path', str(Path(srcdir, 'Cargo.toml'))]
 
 
+def lock_is_current(srcdir):
+    """Whether Cargo.lock lists exactly the workspace's packages."""
+    # With --locked, cargo refuses a lock file that lacks a package; it
+    # accepts one that lists a package no longer there, which the names
+    # compared below catch (every package is a workspace member: there are
+    # no registry crates).
+    metadata = cargo_command(srcdir, 'metadata', '--format-version', '1',
+                             '--locked')
+    result = subprocess.run(metadata, capture_output=True, text=True)
+    if result.returncode:
+        if '--locked was passed' in result.stderr:
+            return False
+        raise RegistrationError(
+            f'{" ".join(metadata)} failed:\n{result.stderr}')
+    packages = {package['name']
+                for package in json.loads(result.stdout)['packages']}
+    lock = Path(srcdir, 'Cargo.lock').read_text(encoding='utf-8')
+    return set(re.findall(r'^name = "(.*)"$', lock, re.MULTILINE)) == packages
+
+
 def regenerate(srcdir, modules, check=False):
     """Write the generated files (and Cargo.lock) of SRCDIR for `modules`;
     with check=True write nothing.  Return the paths that are (or were)
@@ -184,15 +205,7 @@ def regenerate(srcdir, modules, check=False):
         if not check:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding='utf-8')
-    # cargo knows whether Cargo.lock matches the manifests: --locked fails
-    # when it does not, and without it cargo updates the file.
-    metadata = cargo_command(srcdir, 'metadata', '--format-version', '1',
-                             '--locked')
-    result = subprocess.run(metadata, capture_output=True, text=True)
-    if result.returncode:
-        if '--locked was passed' not in result.stderr:
-            raise RegistrationError(
-                f'{" ".join(metadata)} failed:\n{result.stderr}')
+    if not lock_is_current(srcdir):
         stale.append('Cargo.lock')
         if not check:
             subprocess.run(cargo_command(srcdir, 'generate-lockfile'),
