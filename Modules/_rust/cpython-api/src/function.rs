@@ -477,6 +477,8 @@ macro_rules! __function_body {
         )*
         let _ = (&mut values, position);
         $(let $state: &$state_type = $args.module_state::<$state_type>()?;)?
+        // The declaration names the token whether or not the body uses it.
+        #[allow(unused_variables)]
         let $py = $args_py;
         let result: $ret = (move || $body)();
         $crate::function::ToObject::to_object(result?, $args_py)

@@ -25,6 +25,7 @@ mod sse41;
 
 use core::mem::MaybeUninit;
 
+#[cfg(has_avx512)]
 use super::base16;
 use super::base64::{DecodeTable, INVALID, STANDARD};
 use super::simd::{self, Level};
@@ -240,7 +241,9 @@ pub fn base32_decode(
 /// Encodes whole blocks of 16 base85 groups (64 bytes) of `input` into
 /// `output` with `digits`, up to the first block with a group that folds
 /// (a zero group where `fold_nuls`, four spaces where `fold_spaces`);
-/// returns the number of input bytes encoded.  AVX-512 kernels only.
+/// returns the number of input bytes encoded.  AVX-512 kernels only (a
+/// compiler without them leaves the arguments unused).
+#[cfg_attr(not(has_avx512), allow(unused_variables))]
 pub fn base85_encode(
     level: Level,
     input: &[u8],
@@ -262,7 +265,9 @@ pub fn base85_encode(
 /// Decodes whole blocks of 16 base85 groups (80 digits) of `input` while
 /// every byte has a value in `values` (high bit set where it has none) and
 /// no group is over 2^32 - 1; returns (bytes read, bytes written).
-/// AVX-512 kernels only.
+/// AVX-512 kernels only (a compiler without them leaves the arguments
+/// unused).
+#[cfg_attr(not(has_avx512), allow(unused_variables))]
 pub fn base85_decode(
     level: Level,
     input: &[u8],
