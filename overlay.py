@@ -47,7 +47,7 @@ RUST_MODULES_SETUP = """\
 # Modules written in Rust (configure --with-rust): NAME DIR/Cargo.toml for
 # the crate in Modules/DIR/.  They are always built in, from
 # Modules/_rust_modules.o (Tools/cargo/rust.mk); a name with "test" in it is
-# a test module.  After a change here: make regen-rust-modules, autoreconf.
+# a test module.  After a change here: make regen-rust-modules, autoconf.
 *static*
 @MODULE__BASE64_TRUE@_base64 _base64/Cargo.toml
 @MODULE__TESTRUST_TRUE@_testrust _testrust/Cargo.toml

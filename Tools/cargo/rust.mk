@@ -102,7 +102,7 @@ rust-test: $(RUST_BINDINGS) $(RUST_LINKER)
 # A Rust module is registered by its line in Modules/Setup.stdlib.in
 # ("NAME DIR/Cargo.toml").  After a change to those lines, this rewrites
 # the files that follow from them (Tools/cargo/regen_rust_modules.py says
-# which); then regenerate configure (autoreconf) and rerun it.
+# which); then regenerate configure (autoconf) and rerun it.
 .PHONY: regen-rust-modules
 regen-rust-modules:
 	CARGO='$(CARGO)' $(PYTHON_FOR_REGEN) $(srcdir)/Tools/cargo/regen_rust_modules.py $(srcdir)
