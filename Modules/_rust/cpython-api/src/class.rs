@@ -104,35 +104,46 @@ pub struct Instance<T> {
 // one at a time, which T: Send allows.
 unsafe impl<T: Send> Sync for Instance<T> {}
 
-/// Ends a critical section when dropped (also when unwinding).
-struct CriticalSection(MaybeUninit<ffi::PyCriticalSection>);
-
-impl CriticalSection {
-    /// `Py_BEGIN_CRITICAL_SECTION(object)`: nothing in a build with the
-    /// GIL, where the C macro does nothing either.
-    fn begin(_py: Python<'_>, object: *mut ffi::PyObject) -> Self {
-        let mut section = CriticalSection(MaybeUninit::uninit());
-        if ffi::GIL_DISABLED {
-            // SAFETY: attached (the token); a live object; the section
-            // lives until End, in Drop.
-            unsafe { ffi::PyCriticalSection_Begin(section.0.as_mut_ptr(), object) };
-        }
-        section
+/// Run `f` under `Py_BEGIN_CRITICAL_SECTION(object)`: nothing in a build
+/// with the GIL, where the C macro does nothing either.  The section stays
+/// where it was begun (the thread state links to its address) until it
+/// ends, also when `f` unwinds.
+fn critical_section<R>(_py: Python<'_>, object: *mut ffi::PyObject, f: impl FnOnce() -> R) -> R {
+    if !ffi::GIL_DISABLED {
+        return f();
     }
+    let mut section = MaybeUninit::<ffi::PyCriticalSection>::uninit();
+    // SAFETY: attached (the token); a live object; `section` cannot move
+    // while `_end` borrows it, and `_end` ends it.
+    unsafe { ffi::PyCriticalSection_Begin(section.as_mut_ptr(), object) };
+    let _end = SectionEnd(&mut section);
+    f()
 }
 
-impl Drop for CriticalSection {
+/// Ends the critical section it borrows when dropped.
+struct SectionEnd<'a>(&'a mut MaybeUninit<ffi::PyCriticalSection>);
+
+impl Drop for SectionEnd<'_> {
     fn drop(&mut self) {
-        if ffi::GIL_DISABLED {
-            // SAFETY: begun in `begin` on this thread, which is attached
-            // for the section's whole scope.
-            unsafe { ffi::PyCriticalSection_End(self.0.as_mut_ptr()) };
-        }
+        // SAFETY: begun by critical_section on this thread, which is
+        // attached for the section's whole scope, at this address.
+        unsafe { ffi::PyCriticalSection_End(self.0.as_mut_ptr()) };
     }
 }
 
-/// Sets READY again when dropped (also when unwinding).
+/// The IN_USE mark of a value; sets READY again when dropped (also when
+/// unwinding).
 struct InUse<'a>(&'a AtomicU8);
+
+impl InUse<'_> {
+    /// Mark a READY value IN_USE, or `None` if it is not READY.
+    fn mark(state: &AtomicU8) -> Option<InUse<'_>> {
+        state
+            .compare_exchange(READY, IN_USE, Ordering::Acquire, Ordering::Relaxed)
+            .ok()
+            .map(|_| InUse(state))
+    }
+}
 
 impl Drop for InUse<'_> {
     fn drop(&mut self) {
@@ -148,22 +159,18 @@ impl<T: Class> Instance<T> {
     /// Run `f` on the value, under the object's critical section; a call
     /// that reaches the value again while `f` runs raises `RuntimeError`.
     pub fn with<'py, R>(&self, py: Python<'py>, f: impl FnOnce(&mut T) -> R) -> PyResult<'py, R> {
-        let _section = CriticalSection::begin(py, self.as_ptr());
-        if self
-            .state
-            .compare_exchange(READY, IN_USE, Ordering::Acquire, Ordering::Relaxed)
-            .is_err()
-        {
-            return Err(py.raise_message(Exception::RuntimeError, |message| {
-                message
-                    .text(T::NAME.to_str().unwrap_or("object"))?
-                    .text(" object is already in use")
-            }));
-        }
-        let _in_use = InUse(&self.state);
-        // SAFETY: READY means initialized; IN_USE, set here under the
-        // critical section, excludes every other access until reset.
-        Ok(f(unsafe { (*self.value.get()).assume_init_mut() }))
+        critical_section(py, self.as_ptr(), || {
+            let Some(_in_use) = InUse::mark(&self.state) else {
+                return Err(py.raise_message(Exception::RuntimeError, |message| {
+                    message
+                        .text(T::NAME.to_str().unwrap_or("object"))?
+                        .text(" object is already in use")
+                }));
+            };
+            // SAFETY: READY means initialized; IN_USE, set here under the
+            // critical section, excludes every other access until reset.
+            Ok(f(unsafe { (*self.value.get()).assume_init_mut() }))
+        })
     }
 
     /// The state of the module of the instance's type.
@@ -312,12 +319,7 @@ unsafe extern "C" fn traverse<T: Class>(
 unsafe extern "C" fn clear<T: Class>(object: *mut ffi::PyObject) -> c_int {
     // SAFETY: a live instance of layout Instance<T> (contract).
     let instance = unsafe { &*object.cast::<Instance<T>>() };
-    if instance
-        .state
-        .compare_exchange(READY, IN_USE, Ordering::Acquire, Ordering::Relaxed)
-        .is_ok()
-    {
-        let _in_use = InUse(&instance.state);
+    if let Some(_in_use) = InUse::mark(&instance.state) {
         // SAFETY: initialized (READY), and marked in use here.
         unsafe { (*instance.value.get()).assume_init_mut() }.clear();
     }
