@@ -45,6 +45,12 @@ class FunctionTests(unittest.TestCase):
             str(inspect.signature(_testrust.greet)),
             "(name, /, greeting='Hello', *, punctuation='!')")
         self.assertEqual(str(inspect.signature(_testrust.sum)), '(a, b=1)')
+        # Argument Clinic's form: "/" right after the receiver when no
+        # parameter is positional-only, as in gc.collect and int.bit_length.
+        self.assertEqual(_testrust.sum.__text_signature__,
+                         '($module, /, a, b=1)')
+        self.assertEqual(_testrust.tally('t').items.__text_signature__,
+                         int.bit_length.__text_signature__)
 
     @support.requires_docstrings
     def test_docstring(self):

@@ -1,61 +1,68 @@
 //! Glue for Base32 and Base16: `b32encode` ... `b16decode`.
 
-use cpython_api::{Args, Borrowed, Bound, Chain, Exception, Param, PyResult, Python};
+use cpython_api::{Borrowed, Bound, Chain, Exception, Fallback, PyResult, Python};
 
 use crate::codec::{base16, base32};
 use crate::docs;
 use crate::input::{
     assert_len, binascii_error, decode_buffer, decode_data, encode_buffer, encode_data, flag,
-    plain_data, plain_flag, required,
+    plain_data, plain_flag,
 };
 
-function!(
-    B32Encode,
-    c"b32encode",
-    docs::B32ENCODE,
-    [Param::required("s")],
-    |py, args| b32encode(py, args, base32::BASE32)
-);
+cpython_api::function! {
+    #[docstring(docs::B32ENCODE)]
+    pub fn b32encode(py, #[fallback] python: Fallback, s: Borrowed<'_, 'py>)
+        -> PyResult<'py, Bound<'py>>
+    {
+        encode(py, &python, s, base32::BASE32)
+    }
+}
 
-function!(
-    B32HexEncode,
-    c"b32hexencode",
-    docs::B32HEXENCODE,
-    [Param::required("s")],
-    |py, args| b32encode(py, args, base32::BASE32HEX)
-);
+cpython_api::function! {
+    #[docstring(docs::B32HEXENCODE)]
+    pub fn b32hexencode(py, #[fallback] python: Fallback, s: Borrowed<'_, 'py>)
+        -> PyResult<'py, Bound<'py>>
+    {
+        encode(py, &python, s, base32::BASE32HEX)
+    }
+}
 
-function!(
-    B32Decode,
-    c"b32decode",
-    docs::B32DECODE,
-    [
-        Param::required("s"),
-        Param::optional("casefold"),
-        Param::optional("map01")
-    ],
-    |py, args| b32decode(py, args, args.get(2), base32::BASE32)
-);
+cpython_api::function! {
+    #[docstring(docs::B32DECODE)]
+    pub fn b32decode(
+        py,
+        #[fallback] python: Fallback,
+        s: Borrowed<'_, 'py>,
+        casefold: Option<Borrowed<'_, 'py>> = False,
+        map01: Option<Borrowed<'_, 'py>> = None,
+    ) -> PyResult<'py, Bound<'py>> {
+        decode(py, &python, s, casefold, map01, base32::BASE32)
+    }
+}
 
-function!(
-    B32HexDecode,
-    c"b32hexdecode",
-    docs::B32HEXDECODE,
-    [Param::required("s"), Param::optional("casefold")],
-    |py, args| b32decode(py, args, None, base32::BASE32HEX)
-);
+cpython_api::function! {
+    #[docstring(docs::B32HEXDECODE)]
+    pub fn b32hexdecode(
+        py,
+        #[fallback] python: Fallback,
+        s: Borrowed<'_, 'py>,
+        casefold: Option<Borrowed<'_, 'py>> = False,
+    ) -> PyResult<'py, Bound<'py>> {
+        decode(py, &python, s, casefold, None, base32::BASE32HEX)
+    }
+}
 
 /// `_b32encode`: `s` itself if it is `bytes` or `bytearray` (a subclass's
 /// `__len__`, `__add__` and `__getitem__` would be called: the Python
 /// code handles those).
-fn b32encode<'py>(
+fn encode<'py>(
     py: Python<'py>,
-    args: &Args<'_, 'py>,
+    python: &Fallback<'_, '_, 'py>,
+    s: Borrowed<'_, 'py>,
     alphabet: &[u8; 32],
 ) -> PyResult<'py, Bound<'py>> {
-    let s = required(args, 0);
     if !plain_data(s) {
-        return args.call_python();
+        return python.call();
     }
     let data = encode_data(py, s)?;
     encode_buffer(
@@ -69,16 +76,17 @@ fn b32encode<'py>(
 
 /// `base64._b32decode`: the length check, then `map01`, then `casefold`,
 /// then the digits and the padding.
-fn b32decode<'py>(
+fn decode<'py>(
     py: Python<'py>,
-    args: &Args<'_, 'py>,
+    python: &Fallback<'_, '_, 'py>,
+    s: Borrowed<'_, 'py>,
+    casefold: Option<Borrowed<'_, 'py>>,
     map01: Option<Borrowed<'_, 'py>>,
     alphabet: &[u8; 32],
 ) -> PyResult<'py, Bound<'py>> {
-    let s = required(args, 0);
     let map01 = map01.filter(|map01| !map01.is_none());
-    if !plain_data(s) || !map01.is_none_or(plain_data) || !plain_flag(args.get(1)) {
-        return args.call_python();
+    if !plain_data(s) || !map01.is_none_or(plain_data) || !plain_flag(casefold) {
+        return python.call();
     }
     let data = decode_data(py, s)?;
     let data = data.as_borrowed();
@@ -104,7 +112,7 @@ fn b32decode<'py>(
         map[usize::from(b'0')] = b'O';
         map[usize::from(b'1')] = one;
     }
-    if flag(args, 1) {
+    if flag(casefold) {
         for entry in map.iter_mut() {
             *entry = entry.to_ascii_uppercase();
         }
@@ -131,34 +139,28 @@ fn b32decode<'py>(
     )
 }
 
-function!(
-    B16Encode,
-    c"b16encode",
-    docs::B16ENCODE,
-    [Param::required("s")],
-    |py, args| {
-        encode_buffer(
-            py,
-            required(args, 0),
-            |len| len.checked_mul(2),
-            1,
-            base16::encode,
-        )
+cpython_api::function! {
+    #[docstring(docs::B16ENCODE)]
+    pub fn b16encode(py, #[fallback] python: Fallback, s: Borrowed<'_, 'py>)
+        -> PyResult<'py, Bound<'py>>
+    {
+        encode_buffer(py, s, |len| len.checked_mul(2), 1, base16::encode)
     }
-);
+}
 
-function!(
-    B16Decode,
-    c"b16decode",
-    docs::B16DECODE,
-    [Param::required("s"), Param::optional("casefold")],
-    |py, args| {
-        let s = required(args, 0);
-        if !plain_data(s) || !plain_flag(args.get(1)) {
-            return args.call_python();
+cpython_api::function! {
+    #[docstring(docs::B16DECODE)]
+    pub fn b16decode(
+        py,
+        #[fallback] python: Fallback,
+        s: Borrowed<'_, 'py>,
+        casefold: Option<Borrowed<'_, 'py>> = False,
+    ) -> PyResult<'py, Bound<'py>> {
+        if !plain_data(s) || !plain_flag(casefold) {
+            return python.call();
         }
         let data = decode_data(py, s)?;
-        let casefold = flag(args, 1);
+        let casefold = flag(casefold);
         decode_buffer(
             py,
             data.as_borrowed(),
@@ -167,4 +169,4 @@ function!(
             |error| binascii_error(py, error.message()),
         )
     }
-);
+}

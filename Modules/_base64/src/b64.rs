@@ -1,59 +1,61 @@
 //! Glue for the Base64 functions: `b64encode` ... `decodebytes`.
 
-use cpython_api::{Borrowed, Bound, Exception, PY_VERSION, Param, PyResult, Python};
+use cpython_api::{Borrowed, Bound, Exception, PY_VERSION, PyResult, Python};
 
 use crate::codec::base64::{self as codec, PaddingRules};
 use crate::docs;
 use crate::input::{
     assert_len, binascii_error, decode_data, encode_buffer, fill_in_chunks, flag, input_type_check,
-    plain_data, plain_flag, required,
+    plain_data, plain_flag,
 };
 
 /// binascii's limit on b2a_base64 input (`BASE64_MAXBIN`): larger inputs
 /// raise binascii.Error, reachable on 32-bit platforms.
 const BASE64_MAXBIN: usize = (isize::MAX as usize - 3) / 2;
 
-function!(
-    B64Encode,
-    c"b64encode",
-    docs::B64ENCODE,
-    [Param::required("s"), Param::optional("altchars")],
-    |py, args| {
-        let altchars = args.get(1).filter(|altchars| !altchars.is_none());
-        b64encode(py, required(args, 0), altchars, &codec::STANDARD)
+cpython_api::function! {
+    #[docstring(docs::B64ENCODE)]
+    pub fn b64encode(
+        py,
+        #[fallback] python: Fallback,
+        s: Borrowed<'_, 'py>,
+        altchars: Option<Borrowed<'_, 'py>> = None,
+    ) -> PyResult<'py, Bound<'py>> {
+        let altchars = altchars.filter(|altchars| !altchars.is_none());
+        encode(py, s, altchars, &codec::STANDARD)
     }
-);
+}
 
-function!(
-    StandardB64Encode,
-    c"standard_b64encode",
-    docs::STANDARD_B64ENCODE,
-    [Param::required("s")],
-    |py, args| b64encode(py, required(args, 0), None, &codec::STANDARD)
-);
+cpython_api::function! {
+    #[docstring(docs::STANDARD_B64ENCODE)]
+    pub fn standard_b64encode(py, #[fallback] python: Fallback, s: Borrowed<'_, 'py>)
+        -> PyResult<'py, Bound<'py>>
+    {
+        encode(py, s, None, &codec::STANDARD)
+    }
+}
 
-function!(
-    UrlsafeB64Encode,
-    c"urlsafe_b64encode",
-    docs::URLSAFE_B64ENCODE,
-    [Param::required("s")],
-    |py, args| b64encode(py, required(args, 0), None, &codec::URLSAFE)
-);
+cpython_api::function! {
+    #[docstring(docs::URLSAFE_B64ENCODE)]
+    pub fn urlsafe_b64encode(py, #[fallback] python: Fallback, s: Borrowed<'_, 'py>)
+        -> PyResult<'py, Bound<'py>>
+    {
+        encode(py, s, None, &codec::URLSAFE)
+    }
+}
 
-function!(
-    B64Decode,
-    c"b64decode",
-    docs::B64DECODE,
-    [
-        Param::required("s"),
-        Param::optional("altchars"),
-        Param::optional("validate")
-    ],
-    |py, args| {
-        let s = required(args, 0);
-        let altchars = args.get(1).filter(|altchars| !altchars.is_none());
-        if !plain_data(s) || !altchars.is_none_or(plain_data) || !plain_flag(args.get(2)) {
-            return args.call_python();
+cpython_api::function! {
+    #[docstring(docs::B64DECODE)]
+    pub fn b64decode(
+        py,
+        #[fallback] python: Fallback,
+        s: Borrowed<'_, 'py>,
+        altchars: Option<Borrowed<'_, 'py>> = None,
+        validate: Option<Borrowed<'_, 'py>> = False,
+    ) -> PyResult<'py, Bound<'py>> {
+        let altchars = altchars.filter(|altchars| !altchars.is_none());
+        if !plain_data(s) || !altchars.is_none_or(plain_data) || !plain_flag(validate) {
+            return python.call();
         }
         let data = decode_data(py, s)?;
         let mut map = codec::identity_map();
@@ -64,59 +66,54 @@ function!(
             map[usize::from(pair[0])] = b'+';
             map[usize::from(pair[1])] = b'/';
         }
-        a2b_base64(py, data.as_borrowed(), &map, flag(args, 2))
+        a2b_base64(py, data.as_borrowed(), &map, flag(validate))
     }
-);
+}
 
-function!(
-    StandardB64Decode,
-    c"standard_b64decode",
-    docs::STANDARD_B64DECODE,
-    [Param::required("s")],
-    |py, args| {
-        let s = required(args, 0);
+cpython_api::function! {
+    #[docstring(docs::STANDARD_B64DECODE)]
+    pub fn standard_b64decode(py, #[fallback] python: Fallback, s: Borrowed<'_, 'py>)
+        -> PyResult<'py, Bound<'py>>
+    {
         if !plain_data(s) {
-            return args.call_python();
+            return python.call();
         }
         let data = decode_data(py, s)?;
         a2b_base64(py, data.as_borrowed(), &codec::identity_map(), false)
     }
-);
+}
 
-function!(
-    UrlsafeB64Decode,
-    c"urlsafe_b64decode",
-    docs::URLSAFE_B64DECODE,
-    [Param::required("s")],
-    |py, args| {
-        let s = required(args, 0);
+cpython_api::function! {
+    #[docstring(docs::URLSAFE_B64DECODE)]
+    pub fn urlsafe_b64decode(py, #[fallback] python: Fallback, s: Borrowed<'_, 'py>)
+        -> PyResult<'py, Bound<'py>>
+    {
         if !plain_data(s) {
-            return args.call_python();
+            return python.call();
         }
         let data = decode_data(py, s)?;
         a2b_base64(py, data.as_borrowed(), &codec::urlsafe_map(), false)
     }
-);
+}
 
-function!(
-    EncodeBytes,
-    c"encodebytes",
-    docs::ENCODEBYTES,
-    [Param::required("s")],
-    |py, args| encodebytes(py, required(args, 0))
-);
+cpython_api::function! {
+    #[docstring(docs::ENCODEBYTES)]
+    pub fn encodebytes(py, #[fallback] python: Fallback, s: Borrowed<'_, 'py>)
+        -> PyResult<'py, Bound<'py>>
+    {
+        encode_as_lines(py, s)
+    }
+}
 
-function!(
-    DecodeBytes,
-    c"decodebytes",
-    docs::DECODEBYTES,
-    [Param::required("s")],
-    |py, args| {
-        let s = required(args, 0);
+cpython_api::function! {
+    #[docstring(docs::DECODEBYTES)]
+    pub fn decodebytes(py, #[fallback] python: Fallback, s: Borrowed<'_, 'py>)
+        -> PyResult<'py, Bound<'py>>
+    {
         input_type_check(py, s)?;
         a2b_base64(py, s, &codec::identity_map(), false)
     }
-);
+}
 
 /// `binascii.b2a_base64(s, newline=False)` with `alphabet`, then the
 /// `altchars` translation of `b64encode`:
@@ -134,7 +131,7 @@ function!(
 /// final alphabet in one pass.  Any other `altchars` may run Python code
 /// (`__len__`, `__repr__`, buffer export) and is therefore only examined
 /// after the input's buffer was released, as in the Python code.
-fn b64encode<'py>(
+fn encode<'py>(
     py: Python<'py>,
     s: Borrowed<'_, 'py>,
     altchars: Option<Borrowed<'_, 'py>>,
@@ -239,7 +236,7 @@ fn a2b_base64<'py>(
 
 /// `base64.encodebytes(s)`: lines of 76 characters from 57-byte slices
 /// `s[i:i + 57]`, each encoded by `binascii.b2a_base64`.
-fn encodebytes<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
+fn encode_as_lines<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
     input_type_check(py, s)?;
     // For these types len() and slicing are those of the bytes in the
     // buffer, so one pass over the buffer gives the same lines.
@@ -247,7 +244,7 @@ fn encodebytes<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, Boun
         if s.size()? == 0 {
             return Ok(py.new_bytes(0)?.finish());
         }
-        return encode_lines(py, s);
+        return encode_buffer_lines(py, s);
     }
     // Any other exporter: its own len() and slicing, like the Python code.
     let len = s.size()?;
@@ -291,7 +288,7 @@ fn encodebytes<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, Boun
 }
 
 /// `binascii.b2a_base64(data)` for each 57 bytes of `data`, joined.
-fn encode_lines<'py>(py: Python<'py>, data: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
+fn encode_buffer_lines<'py>(py: Python<'py>, data: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
     encode_buffer(
         py,
         data,

@@ -1,59 +1,67 @@
 //! Glue for Ascii85, base85 and Z85: `a85encode` ... `z85decode`.
 
-use cpython_api::{Args, Bound, Chain, Exception, Param, PyErr, PyResult, Python};
+use cpython_api::{Borrowed, Bound, Chain, Exception, Fallback, PyErr, PyResult, Python};
 
 use core::convert::Infallible;
 
 use crate::codec::base85::{self, A85Error, Encoding, Layout};
 use crate::docs;
 use crate::input::{
-    decode_buffer, decode_data, encode_buffer, encode_data, flag, plain_data, plain_flag, required,
+    decode_buffer, decode_data, encode_buffer, encode_data, flag, plain_data, plain_flag,
 };
 
-function!(
-    B85Encode,
-    c"b85encode",
-    docs::B85ENCODE,
-    [Param::required("b"), Param::optional("pad")],
-    |py, args| encode85(py, args, &base85::B85)
-);
+cpython_api::function! {
+    #[docstring(docs::B85ENCODE)]
+    pub fn b85encode(
+        py,
+        #[fallback] python: Fallback,
+        b: Borrowed<'_, 'py>,
+        pad: Option<Borrowed<'_, 'py>> = False,
+    ) -> PyResult<'py, Bound<'py>> {
+        encode85(py, &python, b, pad, &base85::B85)
+    }
+}
 
-function!(
-    Z85Encode,
-    c"z85encode",
-    docs::Z85ENCODE,
-    [Param::required("s")],
-    |py, args| encode85(py, args, &base85::Z85)
-);
+cpython_api::function! {
+    #[docstring(docs::Z85ENCODE)]
+    pub fn z85encode(py, #[fallback] python: Fallback, s: Borrowed<'_, 'py>)
+        -> PyResult<'py, Bound<'py>>
+    {
+        encode85(py, &python, s, None, &base85::Z85)
+    }
+}
 
-function!(
-    B85Decode,
-    c"b85decode",
-    docs::B85DECODE,
-    [Param::required("b")],
-    |py, args| decode85(py, args, &base85::B85, "base85")
-);
+cpython_api::function! {
+    #[docstring(docs::B85DECODE)]
+    pub fn b85decode(py, #[fallback] python: Fallback, b: Borrowed<'_, 'py>)
+        -> PyResult<'py, Bound<'py>>
+    {
+        decode85(py, &python, b, &base85::B85, "base85")
+    }
+}
 
-function!(
-    Z85Decode,
-    c"z85decode",
-    docs::Z85DECODE,
-    [Param::required("s")],
-    |py, args| decode85(py, args, &base85::Z85, "z85")
-);
+cpython_api::function! {
+    #[docstring(docs::Z85DECODE)]
+    pub fn z85decode(py, #[fallback] python: Fallback, s: Borrowed<'_, 'py>)
+        -> PyResult<'py, Bound<'py>>
+    {
+        decode85(py, &python, s, &base85::Z85, "z85")
+    }
+}
 
-/// `_85encode(b, chars, chars2, pad)` for base85 and Z85 (whose only
-/// parameter, `s`, is the data: `args.get(1)` is then `None`).
+/// `_85encode(b, chars, chars2, pad)` for base85 and Z85 (which has no
+/// `pad`).
 fn encode85<'py>(
     py: Python<'py>,
-    args: &Args<'_, 'py>,
+    python: &Fallback<'_, '_, 'py>,
+    b: Borrowed<'_, 'py>,
+    pad: Option<Borrowed<'_, 'py>>,
     alphabet: &base85::Alphabet,
 ) -> PyResult<'py, Bound<'py>> {
-    let b = required(args, 0);
-    if !plain_data(b) || !plain_flag(args.get(1)) {
-        return args.call_python();
+    if !plain_data(b) || !plain_flag(pad) {
+        return python.call();
     }
-    let pad = flag(args, 1);
+    let pad = flag(pad);
     let data = encode_data(py, b)?;
     let options = Encoding {
         pad,
@@ -73,13 +81,13 @@ fn encode85<'py>(
 /// `b85decode` and `z85decode` (which reports errors as `z85`).
 fn decode85<'py>(
     py: Python<'py>,
-    args: &Args<'_, 'py>,
+    python: &Fallback<'_, '_, 'py>,
+    b: Borrowed<'_, 'py>,
     alphabet: &base85::Alphabet,
     codec: &str,
 ) -> PyResult<'py, Bound<'py>> {
-    let b = required(args, 0);
     if !plain_data(b) {
-        return args.call_python();
+        return python.call();
     }
     let data = decode_data(py, b)?;
     decode_buffer(
@@ -151,34 +159,40 @@ fn raise_replacing<'py>(
     }
 }
 
-function!(
-    A85Encode,
-    c"a85encode",
-    docs::A85ENCODE,
-    [
-        Param::required("b"),
-        Param::keyword_only("foldspaces"),
-        Param::keyword_only("wrapcol"),
-        Param::keyword_only("pad"),
-        Param::keyword_only("adobe")
-    ],
-    |py, args| a85encode(py, args)
-);
+cpython_api::function! {
+    #[docstring(docs::A85ENCODE)]
+    pub fn a85encode(
+        py,
+        #[fallback] python: Fallback,
+        b: Borrowed<'_, 'py>,
+        *,
+        foldspaces: Option<Borrowed<'_, 'py>> = False,
+        wrapcol: Option<Borrowed<'_, 'py>> = 0,
+        pad: Option<Borrowed<'_, 'py>> = False,
+        adobe: Option<Borrowed<'_, 'py>> = False,
+    ) -> PyResult<'py, Bound<'py>> {
+        let plain_wrapcol =
+            wrapcol.is_none_or(|wrapcol| wrapcol.is_exact_int() || wrapcol.is_exact_bool());
+        let plain_flags = [foldspaces, pad, adobe].into_iter().all(plain_flag);
+        if !plain_data(b) || !plain_wrapcol || !plain_flags {
+            return python.call();
+        }
+        a85encode_plain(py, b, flag(foldspaces), wrapcol, flag(pad), flag(adobe))
+    }
+}
 
 /// `a85encode` for plain flags and an `int` (or absent) `wrapcol`: then no
 /// Python code runs, so the order in which the Python code evaluates them
 /// cannot show.
-fn a85encode<'py>(py: Python<'py>, args: &Args<'_, 'py>) -> PyResult<'py, Bound<'py>> {
-    let b = required(args, 0);
-    let plain_wrapcol = args
-        .get(2)
-        .is_none_or(|wrapcol| wrapcol.is_exact_int() || wrapcol.is_exact_bool());
-    let flags = [1, 3, 4].map(|index| args.get(index));
-    if !plain_data(b) || !plain_wrapcol || !flags.into_iter().all(plain_flag) {
-        return args.call_python();
-    }
-    let [fold_spaces, pad, adobe] = [1, 3, 4].map(|index| flag(args, index));
-    let wrapcol = match args.get(2) {
+fn a85encode_plain<'py>(
+    py: Python<'py>,
+    b: Borrowed<'_, 'py>,
+    fold_spaces: bool,
+    wrapcol: Option<Borrowed<'_, 'py>>,
+    pad: bool,
+    adobe: bool,
+) -> PyResult<'py, Bound<'py>> {
+    let wrapcol = match wrapcol {
         Some(wrapcol) if wrapcol.is_true()? => {
             // max(2 if adobe else 1, wrapcol)
             Some(wrapcol.index_saturating()?.max(if adobe { 2 } else { 1 }))
@@ -204,35 +218,40 @@ fn a85encode<'py>(py: Python<'py>, args: &Args<'_, 'py>) -> PyResult<'py, Bound<
     })
 }
 
-function!(
-    A85Decode,
-    c"a85decode",
-    docs::A85DECODE,
-    [
-        Param::required("b"),
-        Param::keyword_only("foldspaces"),
-        Param::keyword_only("adobe"),
-        Param::keyword_only("ignorechars")
-    ],
-    |py, args| a85decode(py, args)
-);
+cpython_api::function! {
+    #[docstring(docs::A85DECODE)]
+    pub fn a85decode(
+        py,
+        #[fallback] python: Fallback,
+        b: Borrowed<'_, 'py>,
+        *,
+        foldspaces: Option<Borrowed<'_, 'py>> = False,
+        adobe: Option<Borrowed<'_, 'py>> = False,
+        ignorechars: Option<Borrowed<'_, 'py>> = b" \t\n\r\x0b",
+    ) -> PyResult<'py, Bound<'py>> {
+        if !plain_data(b)
+            || !plain_flag(foldspaces)
+            || !plain_flag(adobe)
+            || !ignorechars.is_none_or(|chars| chars.is_exact_bytes())
+        {
+            return python.call();
+        }
+        a85decode_plain(py, b, flag(foldspaces), flag(adobe), ignorechars)
+    }
+}
 
+/// `ignorechars`' default in a85decode's declaration.
 const DEFAULT_IGNORECHARS: &[u8] = b" \t\n\r\x0b";
 
 /// `a85decode` for plain flags and `ignorechars` of exact type `bytes`
 /// (any other `ignorechars` has its `__contains__` called).
-fn a85decode<'py>(py: Python<'py>, args: &Args<'_, 'py>) -> PyResult<'py, Bound<'py>> {
-    let b = required(args, 0);
-    let ignorechars = args.get(3);
-    if !plain_data(b)
-        || !plain_flag(args.get(1))
-        || !plain_flag(args.get(2))
-        || !ignorechars.is_none_or(|chars| chars.is_exact_bytes())
-    {
-        return args.call_python();
-    }
-    let fold_spaces = flag(args, 1);
-    let adobe = flag(args, 2);
+fn a85decode_plain<'py>(
+    py: Python<'py>,
+    b: Borrowed<'_, 'py>,
+    fold_spaces: bool,
+    adobe: bool,
+    ignorechars: Option<Borrowed<'_, 'py>>,
+) -> PyResult<'py, Bound<'py>> {
     let ignored = match ignorechars {
         Some(chars) => py.with_buffer(chars, |buffer| Ok(buffer.read(byte_set)))?,
         None => byte_set(DEFAULT_IGNORECHARS),

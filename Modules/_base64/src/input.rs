@@ -6,17 +6,12 @@
 //! as often and when the Python code calls it), and flags that are
 //! `None`, `bool` or `int`.  For anything else (subclasses whose methods
 //! the Python code calls, flags whose `__bool__` it calls), the glue hands
-//! the call to the Python function ([`cpython_api::Args::call_python`]).
+//! the call to the Python function (`#[fallback]` in
+//! [`cpython_api::function!`]).
 
 use core::mem::MaybeUninit;
 
-use cpython_api::{Args, Borrowed, Bound, Chain, ChunkedView, Exception, PyErr, PyResult, Python};
-
-/// A required argument: binding has already made sure it was given.
-pub fn required<'a, 'py>(args: &Args<'a, 'py>, index: usize) -> Borrowed<'a, 'py> {
-    args.get(index)
-        .expect("required argument checked by binding")
-}
+use cpython_api::{Borrowed, Bound, Chain, ChunkedView, Exception, PyErr, PyResult, Python};
 
 /// Whether the Python code's use of data argument `s` runs no Python code
 /// of the caller's beyond `__buffer__`: anything but a subclass of `str`,
@@ -37,8 +32,8 @@ pub fn plain_flag(value: Option<Borrowed<'_, '_>>) -> bool {
 
 /// `bool()` of an optional argument whose default is false.  Call it only
 /// for a [`plain_flag`]: it runs no Python code and cannot fail.
-pub fn flag(args: &Args<'_, '_>, index: usize) -> bool {
-    args.get(index).is_some_and(|value| {
+pub fn flag(value: Option<Borrowed<'_, '_>>) -> bool {
+    value.is_some_and(|value| {
         value
             .is_true()
             .expect("bool() of a plain flag does not fail")

@@ -10,25 +10,6 @@
 
 #![deny(unsafe_code)]
 
-/// Declares a function type: name, docstring, parameters, body (which
-/// sees the `Python` token and the parsed `Args`).
-macro_rules! function {
-    ($type:ident, $name:literal, $doc:expr, [$($param:expr),*], |$py:ident, $args:ident| $body:expr) => {
-        pub struct $type;
-        impl ::cpython_api::Function for $type {
-            const NAME: &'static ::core::ffi::CStr = $name;
-            const DOC: &'static ::core::ffi::CStr = $doc;
-            const PARAMS: &'static [::cpython_api::Param] = &[$($param),*];
-            fn call<'py>(
-                $py: ::cpython_api::Python<'py>,
-                $args: &::cpython_api::Args<'_, 'py>,
-            ) -> ::cpython_api::PyResult<'py, ::cpython_api::Bound<'py>> {
-                $body
-            }
-        }
-    };
-}
-
 mod b32;
 mod b64;
 mod b85;
@@ -36,8 +17,6 @@ mod codec;
 mod docs;
 mod input;
 
-#[cfg(debug_assertions)]
-use cpython_api::Param;
 use cpython_api::{Borrowed, MethodDef, PyResult, Python};
 
 cpython_api::module! {
@@ -73,28 +52,28 @@ const TEST_HOOKS: usize = 0;
 const TEST_HOOKS: usize = 1;
 
 static METHODS: [MethodDef; 21 + TEST_HOOKS] = [
-    MethodDef::function::<b64::B64Encode>(),
-    MethodDef::function::<b64::B64Decode>(),
-    MethodDef::function::<b64::StandardB64Encode>(),
-    MethodDef::function::<b64::StandardB64Decode>(),
-    MethodDef::function::<b64::UrlsafeB64Encode>(),
-    MethodDef::function::<b64::UrlsafeB64Decode>(),
-    MethodDef::function::<b64::EncodeBytes>(),
-    MethodDef::function::<b64::DecodeBytes>(),
-    MethodDef::function::<b32::B32Encode>(),
-    MethodDef::function::<b32::B32Decode>(),
-    MethodDef::function::<b32::B32HexEncode>(),
-    MethodDef::function::<b32::B32HexDecode>(),
-    MethodDef::function::<b32::B16Encode>(),
-    MethodDef::function::<b32::B16Decode>(),
-    MethodDef::function::<b85::A85Encode>(),
-    MethodDef::function::<b85::A85Decode>(),
-    MethodDef::function::<b85::B85Encode>(),
-    MethodDef::function::<b85::B85Decode>(),
-    MethodDef::function::<b85::Z85Encode>(),
-    MethodDef::function::<b85::Z85Decode>(),
+    MethodDef::function::<b64::b64encode>(),
+    MethodDef::function::<b64::b64decode>(),
+    MethodDef::function::<b64::standard_b64encode>(),
+    MethodDef::function::<b64::standard_b64decode>(),
+    MethodDef::function::<b64::urlsafe_b64encode>(),
+    MethodDef::function::<b64::urlsafe_b64decode>(),
+    MethodDef::function::<b64::encodebytes>(),
+    MethodDef::function::<b64::decodebytes>(),
+    MethodDef::function::<b32::b32encode>(),
+    MethodDef::function::<b32::b32decode>(),
+    MethodDef::function::<b32::b32hexencode>(),
+    MethodDef::function::<b32::b32hexdecode>(),
+    MethodDef::function::<b32::b16encode>(),
+    MethodDef::function::<b32::b16decode>(),
+    MethodDef::function::<b85::a85encode>(),
+    MethodDef::function::<b85::a85decode>(),
+    MethodDef::function::<b85::b85encode>(),
+    MethodDef::function::<b85::b85decode>(),
+    MethodDef::function::<b85::z85encode>(),
+    MethodDef::function::<b85::z85decode>(),
     #[cfg(debug_assertions)]
-    MethodDef::function::<TestPanic>(),
+    MethodDef::function::<_test_panic>(),
     MethodDef::END,
 ];
 
@@ -102,13 +81,10 @@ static METHODS: [MethodDef; 21 + TEST_HOOKS] = [
 // panics, so that the regression tests can check what a bug in a Rust
 // function does to the interpreter: a SystemError, not an abort.
 #[cfg(debug_assertions)]
-function!(
-    TestPanic,
-    c"_test_panic",
-    c"_test_panic(message)\n--\n\nPanic with message (a test of the panic handling).",
-    [Param::required("message")],
-    |_py, args| {
-        let message = input::required(args, 0).to_utf8()?;
+cpython_api::function! {
+    /// Panic with message (a test of the panic handling).
+    fn _test_panic(py, message: Borrowed<'_, 'py>) -> PyResult<'py, ()> {
+        let message = message.to_utf8()?;
         panic!("{message}")
     }
-);
+}

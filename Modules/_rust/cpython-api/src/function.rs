@@ -15,24 +15,41 @@
 //! ```
 //!
 //! Parameters before `/` are positional-only, those after `*`
-//! keyword-only; a parameter with a default (a literal, which is also its
-//! text in the signature) is optional.  The macro checks at compile time
-//! that there are at most [`MAX_PARAMS`](crate::args::MAX_PARAMS), that
-//! their names differ and that no positional parameter without a default
-//! follows one with a default.  A call that does not bind raises the
+//! keyword-only; a parameter with a default is optional.  The default is a
+//! literal or one of `None`, `True` and `False`, and is also its text in
+//! the signature.  A parameter of type `Option<T>` is `None` when the
+//! caller left it to its default and `Some` of the converted argument
+//! otherwise (an explicit `None` included), as Argument Clinic's `NULL`
+//! C default tells the two apart; its default is then only text.
+//!
+//! The macro checks at compile time that there are at most
+//! [`MAX_PARAMS`](crate::args::MAX_PARAMS), that their names differ and
+//! that no positional parameter without a default follows one with a
+//! default.  A call that does not bind raises the
 //! `TypeError` a C function's Argument Clinic parser raises.
 //!
-//! Two marked parameters come first and are not Python parameters:
+//! Marked parameters come first and are not Python parameters:
 //! `#[this] name: &Instance<Class>` makes the declaration a [`Method`] of
-//! `Class` (see [`crate::class`]), and `#[module] name: &State` gives the
-//! body the module's [`ModuleState`].
+//! `Class` (see [`crate::class`]), `#[module] name: &State` gives the
+//! body the module's [`ModuleState`], and `#[fallback] name: Fallback`
+//! declares that the function replaces a Python function: a call that
+//! does not bind simply goes to that function (see [`crate::args`]), and
+//! the body may hand it any call it does not model with
+//! [`Fallback::call`].
+//!
+//! The docstring is the doc comment's lines, or, with
+//! `#[docstring(TEXT)]` in place of the doc comment, the `&str` constant
+//! `TEXT` (for a text chosen at compile time, such as the docstring of the
+//! replaced function in this CPython release).  Either way it follows the
+//! signature line, which Argument Clinic's form gives `$module, /` or
+//! `$self, /` when no parameter is positional-only.
 //!
 //! [`Method`]: crate::Method
 //! [`ModuleState`]: crate::ModuleState
 
 use core::ffi::CStr;
 
-use crate::args::{MAX_PARAMS, Param, ParamKind};
+use crate::args::{Args, MAX_PARAMS, Param, ParamKind};
 use crate::error::{Exception, PyResult};
 use crate::object::{Borrowed, Bound};
 use crate::python::Python;
@@ -101,10 +118,32 @@ impl<'a, 'py> FromArg<'a, 'py> for i64 {
     }
 }
 
+/// An optional argument as given (see the module documentation).
+impl<'a, 'py, T: FromArg<'a, 'py>> FromArg<'a, 'py> for Option<T> {
+    fn from_arg(value: Borrowed<'a, 'py>, context: &ArgContext) -> PyResult<'py, Self> {
+        T::from_arg(value, context).map(Some)
+    }
+}
+
 /// The value of a parameter left to its default: the declaration's
-/// literal, converted to the parameter's type.
+/// literal (or [`PyNone`], [`PyTrue`], [`PyFalse`]), converted to the
+/// parameter's type.
 pub trait FromDefault<D> {
     fn from_default(default: D) -> Self;
+}
+
+/// A default `None` in a declaration.
+pub struct PyNone;
+/// A default `True` in a declaration.
+pub struct PyTrue;
+/// A default `False` in a declaration.
+pub struct PyFalse;
+
+/// Left to its default, whatever the default is.
+impl<T, D> FromDefault<D> for Option<T> {
+    fn from_default(_default: D) -> Self {
+        None
+    }
 }
 
 impl FromDefault<&'static str> for String {
@@ -116,6 +155,25 @@ impl FromDefault<&'static str> for String {
 impl FromDefault<i64> for i64 {
     fn from_default(default: i64) -> Self {
         default
+    }
+}
+
+/// The Python function that a function declared with `#[fallback]`
+/// replaces.
+pub struct Fallback<'c, 'a, 'py> {
+    args: &'c Args<'a, 'py>,
+}
+
+impl<'c, 'a, 'py> Fallback<'c, 'a, 'py> {
+    #[doc(hidden)]
+    pub fn new(args: &'c Args<'a, 'py>) -> Self {
+        Fallback { args }
+    }
+
+    /// The result of calling the Python function with this call's
+    /// arguments (see [`Args::call_python`]).
+    pub fn call(&self) -> PyResult<'py, Bound<'py>> {
+        self.args.call_python()
     }
 }
 
@@ -195,41 +253,79 @@ const fn str_equal(a: &str, b: &str) -> bool {
     true
 }
 
+/// What a docstring is made of (see [`docstring`]).
+pub struct DocParts<'a> {
+    /// The function's name.
+    pub name: &'a str,
+    /// `$module` or `$self`.
+    pub receiver: &'a str,
+    /// The signature's parameters, `/` and `*` included.
+    pub params: &'a [&'a str],
+    /// The text after the signature line, in lines.
+    pub lines: &'a [&'a str],
+    /// Whether the lines are a doc comment's, each with the space that
+    /// `///` leaves before the text.
+    pub doc_comment: bool,
+}
+
 /// The length, with its NUL, of the docstring [`docstring`] makes.
-pub const fn docstring_len(signature: &str, lines: &[&str]) -> usize {
+pub const fn docstring_len(parts: &DocParts) -> usize {
     if !cpython_sys::WITH_DOC_STRINGS {
         return 1;
     }
-    let mut len = signature.len() + "\n--\n\n".len();
-    let mut i = 0;
-    while i < lines.len() {
-        len += doc_line(lines[i]).len() + if i + 1 < lines.len() { 1 } else { 0 };
-        i += 1;
-    }
-    len + 1
+    render(&mut [], parts) + 1
 }
 
-/// A C docstring from a signature and the lines of a doc comment: the
-/// `name(...)\n--\n\n` line that `__text_signature__` is read from, then
-/// the lines without the space `///` leaves.  Empty, as `PyDoc_STR` makes
-/// it, when the build has no docstrings.
-pub const fn docstring<const N: usize>(signature: &str, lines: &[&str]) -> [u8; N] {
+/// A C docstring: the `name(receiver, ...)\n--\n\n` line that
+/// `__text_signature__` is read from, then the lines.  Empty, as
+/// `PyDoc_STR` makes it, when the build has no docstrings.
+pub const fn docstring<const N: usize>(parts: &DocParts) -> [u8; N] {
     let mut out = [0; N];
     if !cpython_sys::WITH_DOC_STRINGS {
         return out;
     }
-    let mut at = copy(&mut out, 0, signature.as_bytes());
-    at = copy(&mut out, at, b"\n--\n\n");
+    let len = render(&mut out, parts);
+    assert!(len + 1 == N, "docstring_len and docstring disagree");
+    out
+}
+
+/// The docstring's text, written into `out` as far as it reaches; its
+/// length.  Argument Clinic's form: a signature without positional-only
+/// parameters has `/` right after the receiver.
+const fn render(out: &mut [u8], parts: &DocParts) -> usize {
+    let mut at = put(out, 0, parts.name.as_bytes());
+    at = put(out, at, b"(");
+    at = put(out, at, parts.receiver.as_bytes());
+    let mut positional_only = false;
     let mut i = 0;
-    while i < lines.len() {
-        at = copy(&mut out, at, doc_line(lines[i]).as_bytes());
-        if i + 1 < lines.len() {
-            at = copy(&mut out, at, b"\n");
+    while i < parts.params.len() {
+        positional_only |= str_equal(parts.params[i], "/");
+        i += 1;
+    }
+    if !positional_only {
+        at = put(out, at, b", /");
+    }
+    i = 0;
+    while i < parts.params.len() {
+        at = put(out, at, b", ");
+        at = put(out, at, parts.params[i].as_bytes());
+        i += 1;
+    }
+    at = put(out, at, b")\n--\n\n");
+    i = 0;
+    while i < parts.lines.len() {
+        let line = if parts.doc_comment {
+            doc_line(parts.lines[i])
+        } else {
+            parts.lines[i]
+        };
+        at = put(out, at, line.as_bytes());
+        if i + 1 < parts.lines.len() {
+            at = put(out, at, b"\n");
         }
         i += 1;
     }
-    assert!(at + 1 == N, "docstring_len and docstring disagree");
-    out
+    at
 }
 
 /// A `///` line without its first space.
@@ -243,9 +339,10 @@ const fn doc_line(line: &str) -> &str {
     }
 }
 
-const fn copy<const N: usize>(out: &mut [u8; N], at: usize, bytes: &[u8]) -> usize {
+/// `bytes` at `out[at..]`, as far as `out` reaches; the end's offset.
+const fn put(out: &mut [u8], at: usize, bytes: &[u8]) -> usize {
     let mut i = 0;
-    while i < bytes.len() {
+    while i < bytes.len() && at + i < out.len() {
         out[at + i] = bytes[i];
         i += 1;
     }
@@ -265,12 +362,25 @@ pub const fn as_cstr(bytes: &[u8]) -> &CStr {
 #[macro_export]
 macro_rules! function {
     (
+        #[docstring($text:expr)]
+        $vis:vis fn $name:ident($py:ident $(, $($params:tt)*)?) -> $ret:ty $body:block
+    ) => {
+        $crate::__function_params! {
+            meta: [$vis, $name, $py, ($ret), $body, [false, $text]]
+            receiver: [] state: [] fallback: []
+            kind: PositionalOrKeyword
+            params: []
+            signature: []
+            rest: [$($($params)*)?]
+        }
+    };
+    (
         $(#[doc = $doc:literal])*
         $vis:vis fn $name:ident($py:ident $(, $($params:tt)*)?) -> $ret:ty $body:block
     ) => {
         $crate::__function_params! {
-            meta: [$vis, $name, $py, ($ret), $body, [$($doc),*]]
-            receiver: [] state: []
+            meta: [$vis, $name, $py, ($ret), $body, [true $(, $doc)*]]
+            receiver: [] state: [] fallback: []
             kind: PositionalOrKeyword
             params: []
             signature: []
@@ -285,37 +395,52 @@ macro_rules! function {
 macro_rules! __function_params {
     // `#[this] name: &Instance<Class>`, first: a method of Class.
     (
-        meta: $meta:tt receiver: [] state: $state:tt kind: $kind:ident
+        meta: $meta:tt receiver: [] state: $state:tt fallback: $fallback:tt kind: $kind:ident
         params: [] signature: []
         rest: [#[this] $this:ident : & $instance:ident < $class:ty > $(, $($rest:tt)*)?]
     ) => {
         $crate::__function_params! {
-            meta: $meta receiver: [$this ($instance<$class>) $class] state: $state kind: $kind
+            meta: $meta receiver: [$this ($instance<$class>) $class] state: $state
+            fallback: $fallback kind: $kind
             params: [] signature: []
             rest: [$($($rest)*)?]
         }
     };
-    // `#[module] name: &State`: the module's state (not a Python parameter).
+    // `#[module] name: &State`: the module's state.
     (
-        meta: $meta:tt receiver: $receiver:tt state: [] kind: $kind:ident
+        meta: $meta:tt receiver: $receiver:tt state: [] fallback: $fallback:tt kind: $kind:ident
         params: [] signature: []
         rest: [#[module] $state:ident : & $state_type:ty $(, $($rest:tt)*)?]
     ) => {
         $crate::__function_params! {
-            meta: $meta receiver: $receiver state: [$state ($state_type)] kind: $kind
+            meta: $meta receiver: $receiver state: [$state ($state_type)]
+            fallback: $fallback kind: $kind
+            params: [] signature: []
+            rest: [$($($rest)*)?]
+        }
+    };
+    // `#[fallback] name: Fallback`: the Python function this one replaces.
+    (
+        meta: $meta:tt receiver: $receiver:tt state: $state:tt fallback: [] kind: $kind:ident
+        params: [] signature: []
+        rest: [#[fallback] $fallback:ident : Fallback $(, $($rest:tt)*)?]
+    ) => {
+        $crate::__function_params! {
+            meta: $meta receiver: $receiver state: $state fallback: [$fallback] kind: $kind
             params: [] signature: []
             rest: [$($($rest)*)?]
         }
     };
     // `/`: every parameter so far is positional-only.
     (
-        meta: $meta:tt receiver: $receiver:tt state: $state:tt kind: $kind:ident
+        meta: $meta:tt receiver: $receiver:tt state: $state:tt fallback: $fallback:tt
+        kind: $kind:ident
         params: [$({$k:ident $n:ident ($t:ty) [$($d:tt)*]})*]
         signature: [$($sig:expr),*]
         rest: [/ $(, $($rest:tt)*)?]
     ) => {
         $crate::__function_params! {
-            meta: $meta receiver: $receiver state: $state kind: $kind
+            meta: $meta receiver: $receiver state: $state fallback: $fallback kind: $kind
             params: [$({PositionalOnly $n ($t) [$($d)*]})*]
             signature: [$($sig,)* "/"]
             rest: [$($($rest)*)?]
@@ -323,41 +448,63 @@ macro_rules! __function_params {
     };
     // `*`: the parameters that follow are keyword-only.
     (
-        meta: $meta:tt receiver: $receiver:tt state: $state:tt kind: $kind:ident
+        meta: $meta:tt receiver: $receiver:tt state: $state:tt fallback: $fallback:tt
+        kind: $kind:ident
         params: $params:tt
         signature: [$($sig:expr),*]
         rest: [* $(, $($rest:tt)*)?]
     ) => {
         $crate::__function_params! {
-            meta: $meta receiver: $receiver state: $state kind: KeywordOnly
+            meta: $meta receiver: $receiver state: $state fallback: $fallback kind: KeywordOnly
             params: $params
             signature: [$($sig,)* "*"]
             rest: [$($($rest)*)?]
         }
     };
-    // `name: Type = default`
+    // `name: Type = default`, a literal.
     (
-        meta: $meta:tt receiver: $receiver:tt state: $state:tt kind: $kind:ident
+        meta: $meta:tt receiver: $receiver:tt state: $state:tt fallback: $fallback:tt
+        kind: $kind:ident
         params: [$($params:tt)*]
         signature: [$($sig:expr),*]
         rest: [$n:ident : $t:ty = $d:literal $(, $($rest:tt)*)?]
     ) => {
         $crate::__function_params! {
-            meta: $meta receiver: $receiver state: $state kind: $kind
+            meta: $meta receiver: $receiver state: $state fallback: $fallback kind: $kind
             params: [$($params)* {$kind $n ($t) [$d]}]
-            signature: [$($sig,)* ::core::concat!(::core::stringify!($n), "=", ::core::stringify!($d))]
+            signature: [
+                $($sig,)* ::core::concat!(::core::stringify!($n), "=", ::core::stringify!($d))
+            ]
+            rest: [$($($rest)*)?]
+        }
+    };
+    // `name: Type = None` (or `True`, `False`).
+    (
+        meta: $meta:tt receiver: $receiver:tt state: $state:tt fallback: $fallback:tt
+        kind: $kind:ident
+        params: [$($params:tt)*]
+        signature: [$($sig:expr),*]
+        rest: [$n:ident : $t:ty = $d:ident $(, $($rest:tt)*)?]
+    ) => {
+        $crate::__function_params! {
+            meta: $meta receiver: $receiver state: $state fallback: $fallback kind: $kind
+            params: [$($params)* {$kind $n ($t) [$d]}]
+            signature: [
+                $($sig,)* ::core::concat!(::core::stringify!($n), "=", ::core::stringify!($d))
+            ]
             rest: [$($($rest)*)?]
         }
     };
     // `name: Type`
     (
-        meta: $meta:tt receiver: $receiver:tt state: $state:tt kind: $kind:ident
+        meta: $meta:tt receiver: $receiver:tt state: $state:tt fallback: $fallback:tt
+        kind: $kind:ident
         params: [$($params:tt)*]
         signature: [$($sig:expr),*]
         rest: [$n:ident : $t:ty $(, $($rest:tt)*)?]
     ) => {
         $crate::__function_params! {
-            meta: $meta receiver: $receiver state: $state kind: $kind
+            meta: $meta receiver: $receiver state: $state fallback: $fallback kind: $kind
             params: [$($params)* {$kind $n ($t) []}]
             signature: [$($sig,)* ::core::stringify!($n)]
             rest: [$($($rest)*)?]
@@ -365,8 +512,9 @@ macro_rules! __function_params {
     };
     // A module-level function.
     (
-        meta: [$vis:vis, $name:ident, $py:ident, ($ret:ty), $body:block, [$($doc:literal),*]]
-        receiver: [] state: [$($state:ident ($state_type:ty))?] kind: $kind:ident
+        meta: [$vis:vis, $name:ident, $py:ident, ($ret:ty), $body:block, $doc:tt]
+        receiver: [] state: [$($state:ident ($state_type:ty))?]
+        fallback: [$($fallback:ident)?] kind: $kind:ident
         params: [$({$k:ident $n:ident ($t:ty) [$($d:tt)*]})*]
         signature: [$($sig:expr),*]
         rest: []
@@ -377,14 +525,19 @@ macro_rules! __function_params {
         $vis struct $name {}
 
         impl $crate::Function for $name {
-            $crate::__function_consts!($name, "$module", [$($sig),*], [$($doc),*],
+            $crate::__function_consts!($name, "$module", [$($sig),*], $doc,
                                        [$({$k $n [$($d)*]})*]);
-            const HAS_FALLBACK: bool = false;
+            const HAS_FALLBACK: bool = $crate::__function_has_fallback!([$($fallback)?]);
 
             fn call<'py>(
                 py: $crate::Python<'py>,
                 args: &$crate::Args<'_, 'py>,
             ) -> $crate::PyResult<'py, $crate::Bound<'py>> {
+                // Named in the declaration whether or not the body uses it.
+                $(
+                    #[allow(unused_variables)]
+                    let $fallback = $crate::function::Fallback::new(args);
+                )?
                 $crate::__function_body!($crate::Function, py, args,
                     [$({$n ($t) [$($d)*]})*], [$($state ($state_type))?], $py, ($ret), $body)
             }
@@ -392,9 +545,9 @@ macro_rules! __function_params {
     };
     // A method of a class.
     (
-        meta: [$vis:vis, $name:ident, $py:ident, ($ret:ty), $body:block, [$($doc:literal),*]]
+        meta: [$vis:vis, $name:ident, $py:ident, ($ret:ty), $body:block, $doc:tt]
         receiver: [$this:ident ($this_type:ty) $class:ty]
-        state: [$($state:ident ($state_type:ty))?] kind: $kind:ident
+        state: [$($state:ident ($state_type:ty))?] fallback: [] kind: $kind:ident
         params: [$({$k:ident $n:ident ($t:ty) [$($d:tt)*]})*]
         signature: [$($sig:expr),*]
         rest: []
@@ -406,7 +559,7 @@ macro_rules! __function_params {
 
         impl $crate::Method for $name {
             type Class = $class;
-            $crate::__function_consts!($name, "$self", [$($sig),*], [$($doc),*],
+            $crate::__function_consts!($name, "$self", [$($sig),*], $doc,
                                        [$({$k $n [$($d)*]})*]);
 
             fn call<'py>(
@@ -426,18 +579,21 @@ macro_rules! __function_params {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __function_consts {
-    ($name:ident, $receiver:literal, [$($sig:expr),*], [$($doc:literal),*],
+    ($name:ident, $receiver:literal, [$($sig:expr),*], [$doc_comment:literal $(, $line:expr)*],
      [$({$k:ident $n:ident [$($d:tt)*]})*]) => {
         const NAME: &'static ::core::ffi::CStr = $crate::function::as_cstr(
             ::core::concat!(::core::stringify!($name), "\0").as_bytes(),
         );
         const DOC: &'static ::core::ffi::CStr = {
-            const SIGNATURE: &str = ::core::concat!(
-                ::core::stringify!($name), "(", $receiver $(, ", ", $sig)*, ")"
-            );
-            const LINES: &[&str] = &[$($doc),*];
-            const LEN: usize = $crate::function::docstring_len(SIGNATURE, LINES);
-            const BYTES: [u8; LEN] = $crate::function::docstring::<LEN>(SIGNATURE, LINES);
+            const PARTS: $crate::function::DocParts<'static> = $crate::function::DocParts {
+                name: ::core::stringify!($name),
+                receiver: $receiver,
+                params: &[$($sig),*],
+                lines: &[$($line),*],
+                doc_comment: $doc_comment,
+            };
+            const LEN: usize = $crate::function::docstring_len(&PARTS);
+            const BYTES: [u8; LEN] = $crate::function::docstring::<LEN>(&PARTS);
             $crate::function::as_cstr(&BYTES)
         };
         const PARAMS: &'static [$crate::Param] = {
@@ -487,11 +643,22 @@ macro_rules! __function_body {
 
 #[doc(hidden)]
 #[macro_export]
+macro_rules! __function_has_fallback {
+    ([]) => {
+        false
+    };
+    ([$fallback:ident]) => {
+        true
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
 macro_rules! __function_required {
     ([]) => {
         true
     };
-    ([$d:literal]) => {
+    ([$d:tt]) => {
         false
     };
 }
@@ -502,6 +669,15 @@ macro_rules! __function_default {
     ([]) => {
         ::core::unreachable!("binding gives every required parameter a value")
     };
+    ([None]) => {
+        $crate::function::FromDefault::from_default($crate::function::PyNone)
+    };
+    ([True]) => {
+        $crate::function::FromDefault::from_default($crate::function::PyTrue)
+    };
+    ([False]) => {
+        $crate::function::FromDefault::from_default($crate::function::PyFalse)
+    };
     ([$d:literal]) => {
         $crate::function::FromDefault::from_default($d)
     };
@@ -511,21 +687,65 @@ macro_rules! __function_default {
 mod tests {
     use super::*;
 
+    /// The docstring of `parts`, as the macro makes it.
+    fn render_docstring(parts: &DocParts) -> Vec<u8> {
+        let mut out = vec![0; docstring_len(parts)];
+        if cpython_sys::WITH_DOC_STRINGS {
+            let len = render(&mut out, parts);
+            assert_eq!(len + 1, out.len());
+        }
+        out
+    }
+
     #[test]
     fn docstrings() {
-        const SIGNATURE: &str = "f($module, a, /)";
-        const LINES: &[&str] = &[" First line.", "", " Second, indented:", "     x"];
-        const LEN: usize = docstring_len(SIGNATURE, LINES);
-        let bytes = docstring::<LEN>(SIGNATURE, LINES);
+        const PARTS: DocParts = DocParts {
+            name: "f",
+            receiver: "$module",
+            params: &["a", "/", "b=1"],
+            lines: &[" First line.", "", " Second, indented:", "     x"],
+            doc_comment: true,
+        };
+        const LEN: usize = docstring_len(&PARTS);
+        let bytes = docstring::<LEN>(&PARTS);
+        assert_eq!(&bytes[..], &render_docstring(&PARTS)[..]);
         if cpython_sys::WITH_DOC_STRINGS {
             assert_eq!(
                 &bytes[..],
-                b"f($module, a, /)\n--\n\nFirst line.\n\nSecond, indented:\n    x\0"
+                b"f($module, a, /, b=1)\n--\n\nFirst line.\n\nSecond, indented:\n    x\0"
             );
         } else {
             assert_eq!(&bytes[..], b"\0");
         }
         assert_eq!(as_cstr(&bytes).to_bytes().len(), LEN - 1);
+    }
+
+    /// Argument Clinic's `/` after the receiver; a text kept as it is.
+    #[test]
+    fn docstring_without_positional_only() {
+        let keyword = DocParts {
+            name: "g",
+            receiver: "$self",
+            params: &["s", "*", "flag=False"],
+            lines: &[" Text kept."],
+            doc_comment: false,
+        };
+        let empty = DocParts {
+            name: "h",
+            receiver: "$module",
+            params: &[],
+            lines: &[],
+            doc_comment: true,
+        };
+        if cpython_sys::WITH_DOC_STRINGS {
+            assert_eq!(
+                render_docstring(&keyword),
+                b"g($self, /, s, *, flag=False)\n--\n\n Text kept.\0"
+            );
+            assert_eq!(render_docstring(&empty), b"h($module, /)\n--\n\n\0");
+        } else {
+            assert_eq!(render_docstring(&keyword), b"\0");
+        }
     }
 
     #[test]

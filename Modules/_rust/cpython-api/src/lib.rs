@@ -64,6 +64,7 @@ pub use class::{
     Class, ClassMethodDef, GetSetDef, Getter, Instance, Method, Setter, TypeObject, Visit, Visited,
 };
 pub use error::{Chain, Exception, Message, PyErr, PyResult};
+pub use function::Fallback;
 pub use module::{
     ExecFn, Function, MethodDef, ModuleDef, ModuleInit, ModuleState, state as module_state,
 };
