@@ -122,6 +122,26 @@ def time_calls(loops: int, func: Callable[[bytes], object],
     return time.perf_counter() - start
 
 
+def best_times(names: list[str], sizes: list[int], repeat: int) -> dict[str, float]:
+    """``base64/name/size/input`` -> the lowest seconds per call of
+    `repeat` timings of each function, each timing long enough to be
+    measured (timeit's way, in this one process): the quick measurement
+    of dev/compare_builds.py, whose alternating rounds stand in for
+    pyperf's processes."""
+    import timeit
+
+    times = {}
+    for name in names:
+        for size in sizes:
+            func, make_input = case(base64, name, size)
+            data = make_input()
+            timer = timeit.Timer(functools.partial(func, data))
+            loops, _ = timer.autorange()
+            best = min(timer.repeat(repeat, loops)) / loops
+            times[f"base64/{name}/{size}/{input_len(name, size)}"] = best
+    return times
+
+
 def time_threads(loops: int, func: Callable[[bytes], object], threads: int) -> float:
     # Copies: each thread reads its own object.
     inputs = [bytes(bytearray(payload(THREAD_INPUT))) for _ in range(threads)]
