@@ -9,10 +9,8 @@
 /* The values of macros that expand to casts, which bindgen cannot
  * evaluate, as enumerators, which it can: src/inline.rs takes them from
  * here rather than restating each release's numbers. */
+#ifndef Py_GIL_DISABLED
 enum {
-#ifdef Py_GIL_DISABLED
-    _PyRust_IMMORTAL_REFCNT_LOCAL = _Py_IMMORTAL_REFCNT_LOCAL,
-#else
     _PyRust_IMMORTAL_REFCNT = _Py_IMMORTAL_REFCNT,
-#endif
 };
+#endif

@@ -16,7 +16,7 @@ use core::ptr;
 #[cfg(not(Py_GIL_DISABLED))]
 use crate::bindings::_PyRust_IMMORTAL_REFCNT;
 #[cfg(Py_GIL_DISABLED)]
-use crate::bindings::_PyRust_IMMORTAL_REFCNT_LOCAL;
+use crate::bindings::_Py_IMMORTAL_REFCNT_LOCAL;
 use crate::bindings::{
     _Py_NoneStruct, PyBytesObject, PyModuleDef, PyModuleDef_Base, PyObject, PyTupleObject,
     PyTypeObject, PyType_GetFlags, PyVarObject, Py_DecRef, Py_IncRef, Py_TPFLAGS_LONG_SUBCLASS,
@@ -155,17 +155,15 @@ pub const PyModuleDef_HEAD_INIT: PyModuleDef_Base = {
 #[cfg(not(Py_GIL_DISABLED))]
 pub const _Py_IMMORTAL_REFCNT: Py_ssize_t = _PyRust_IMMORTAL_REFCNT as Py_ssize_t;
 
-/// `_Py_IMMORTAL_REFCNT_LOCAL`, the same for a free-threaded build.
-#[cfg(Py_GIL_DISABLED)]
-pub const _Py_IMMORTAL_REFCNT_LOCAL: u32 = _PyRust_IMMORTAL_REFCNT_LOCAL as u32;
-
 /// The reference-count part of `PyObject_HEAD_INIT`.
 #[cfg(not(Py_GIL_DISABLED))]
 const fn set_immortal(ob: &mut PyObject) {
     ob.__bindgen_anon_1.ob_refcnt = _Py_IMMORTAL_REFCNT;
 }
 
-/// The reference-count part of `PyObject_HEAD_INIT`.
+/// The reference-count part of `PyObject_HEAD_INIT`.  The free-threaded
+/// build's `_Py_IMMORTAL_REFCNT_LOCAL` is `UINT32_MAX`, which bindgen
+/// translates itself.
 #[cfg(Py_GIL_DISABLED)]
 const fn set_immortal(ob: &mut PyObject) {
     ob.ob_ref_local = _Py_IMMORTAL_REFCNT_LOCAL;
