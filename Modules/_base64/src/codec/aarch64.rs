@@ -10,14 +10,15 @@
 //! alphabet works.
 //!
 //! The kernels are `unsafe fn`s with `#[target_feature(enable = "neon")]`;
-//! the dispatch functions call one only at a level `simd::detected()`
-//! found, which is what makes them safe to call with any level.
+//! the dispatch functions call one, through `dispatch!`, only at a level
+//! `simd::detected()` found, which is what makes them safe to call with
+//! any level.
 #![allow(unsafe_code, unused_unsafe)]
 
 use core::mem::MaybeUninit;
 
 use super::base64::DecodeTable;
-use super::simd::{self, Level};
+use super::simd::Level;
 
 /// Encodes whole blocks of `input` into `output` (sized for all of
 /// `input`, as `base64::encode` requires); returns the number of input
@@ -30,11 +31,7 @@ pub fn base64_encode(
 ) -> usize {
     // The kernel's contract: the memory it writes is in `output`.
     assert!(output.len() >= input.len().div_ceil(3) * 4, "output size");
-    match level.min(simd::detected()) {
-        // SAFETY: detected() found NEON.
-        Level::Neon => unsafe { neon::encode(input, output, alphabet) },
-        Level::Scalar => 0,
-    }
+    dispatch!(level => encode(input, output, alphabet) in { Neon => neon } else 0)
 }
 
 /// Encodes the whole lines of `input` as `encodebytes` does, into
@@ -44,11 +41,7 @@ pub fn base64_encode_lines(
     input: &[u8],
     output: &mut [MaybeUninit<u8>],
 ) -> (usize, usize) {
-    match level.min(simd::detected()) {
-        // SAFETY: detected() found NEON.
-        Level::Neon => unsafe { neon::encode_lines(input, output) },
-        Level::Scalar => (0, 0),
-    }
+    dispatch!(level => encode_lines(input, output) in { Neon => neon } else (0, 0))
 }
 
 /// Decodes whole blocks of `input` while every byte is in `table`;
@@ -59,21 +52,13 @@ pub fn base64_decode(
     output: &mut [MaybeUninit<u8>],
     table: &DecodeTable,
 ) -> (usize, usize) {
-    match level.min(simd::detected()) {
-        // SAFETY: detected() found NEON.
-        Level::Neon => unsafe { neon::decode(input, output, table) },
-        Level::Scalar => (0, 0),
-    }
+    dispatch!(level => decode(input, output, table) in { Neon => neon } else (0, 0))
 }
 
 /// Encodes whole blocks of `input` in base16 into `output` (twice as long
 /// as `input`); returns the number of input bytes encoded.
 pub fn base16_encode(level: Level, input: &[u8], output: &mut [MaybeUninit<u8>]) -> usize {
-    match level.min(simd::detected()) {
-        // SAFETY: detected() found NEON.
-        Level::Neon => unsafe { neon::hex_encode(input, output) },
-        Level::Scalar => 0,
-    }
+    dispatch!(level => hex_encode(input, output) in { Neon => neon } else 0)
 }
 
 /// Decodes whole blocks of base16 `input` while every byte is a digit
@@ -84,11 +69,7 @@ pub fn base16_decode(
     output: &mut [MaybeUninit<u8>],
     casefold: bool,
 ) -> (usize, usize) {
-    match level.min(simd::detected()) {
-        // SAFETY: detected() found NEON.
-        Level::Neon => unsafe { neon::hex_decode(input, output, casefold) },
-        Level::Scalar => (0, 0),
-    }
+    dispatch!(level => hex_decode(input, output, casefold) in { Neon => neon } else (0, 0))
 }
 
 mod neon {

@@ -5,6 +5,37 @@
 //! fill it exactly; decoders get an upper bound and return the length they
 //! wrote, or an error whose message is the one the Python code raises.
 
+/// The dispatch of every vector kernel: runs the kernel `name` of the
+/// level `level` comes to on this CPU (`level.min(simd::detected())`),
+/// with a list of the levels that have one, each naming the module of its
+/// kernels, or gives `none` at any other level.  The list defaults to
+/// every x86-64 level.  Kernels are `unsafe fn`s whose contract is the
+/// CPU features of their level, and detected() reports only a level whose
+/// features it found: that is the safety argument of every call.
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+macro_rules! dispatch {
+    ($level:expr => $name:ident $args:tt else $none:expr) => {
+        dispatch!($level => $name $args in {
+            #[cfg(has_avx512)] Avx512Vbmi => avx512,
+            Avx2 => avx2,
+            Sse41 => sse41,
+        } else $none)
+    };
+    ($level:expr => $name:ident $args:tt
+     in { $($(#[$cfg:meta])* $at:ident => $module:ident),* $(,)? } else $none:expr) => {
+        match $level.min($crate::codec::simd::detected()) {
+            $(
+                $(#[$cfg])*
+                // SAFETY: detected() found the CPU features of this level,
+                // the contract of its module's kernels.
+                $crate::codec::simd::Level::$at => unsafe { $module::$name $args },
+            )*
+            #[allow(unreachable_patterns)]
+            _ => $none,
+        }
+    };
+}
+
 /// Defines `encode_lines` in a kernel module, for `encodebytes`: each
 /// whole 57-byte line is encoded by the module's `encode` and the portable
 /// code (for the 9 bytes after its blocks) straight into its place in the

@@ -10,6 +10,7 @@ use super::{
     BASE32_MERGE_PAIRS, BASE32_MERGE_WORDS, DecodeTable, ENCODE_SPREAD, HEX_DIGITS, HEX_WEIGHTS,
     MERGE_PAIRS, MERGE_WORDS,
 };
+use crate::codec::base16;
 
 /// The low 48 bytes of a vector.
 const LOW_48: __mmask64 = (1 << 48) - 1;
@@ -439,8 +440,9 @@ pub unsafe fn hex_encode(input: &[u8], output: &mut [MaybeUninit<u8>]) -> usize 
     read
 }
 
-/// See `super::base16_decode`, with the digits' `values` (high bit set for
-/// a byte that is not a digit): 128 digits to 64 bytes a step.
+/// See `super::base16_decode`: 128 digits to 64 bytes a step, looked up
+/// in the table of digit values (high bit set for a byte that is not a
+/// digit).
 ///
 /// # Safety
 /// The CPU must have AVX-512 F, BW and VBMI.
@@ -448,8 +450,9 @@ pub unsafe fn hex_encode(input: &[u8], output: &mut [MaybeUninit<u8>]) -> usize 
 pub unsafe fn hex_decode(
     input: &[u8],
     output: &mut [MaybeUninit<u8>],
-    values: &[u8; 256],
+    casefold: bool,
 ) -> (usize, usize) {
+    let values = base16::digit_values(casefold);
     let (mut read, mut written) = (0, 0);
     // SAFETY: AVX-512 F, BW and VBMI (the caller's contract).  Each step
     // loads 128 bytes at `read` and stores 64 at `written`, both within

@@ -5,10 +5,10 @@
 //! decoders every block holding a byte the kernel does not decode:
 //! padding, whitespace, anything outside the alphabet).  Kernels are
 //! `unsafe fn`s with `#[target_feature]`; the dispatch functions here call
-//! one only at a level `simd::detected()` found on this CPU, which is what
-//! makes them safe to call with any level.  Built without the AVX-512
-//! kernels (`has_avx512`), `detected()` never reports that level, so its
-//! arms there do nothing.
+//! one, through `dispatch!`, only at a level `simd::detected()` found on
+//! this CPU, which is what makes them safe to call with any level.  Built
+//! without the AVX-512 kernels (`has_avx512`), `detected()` never reports
+//! that level, and a level without a kernel does nothing.
 //!
 //! Rust before 1.87 makes every intrinsic call unsafe; since 1.87 the
 //! value-only ones are safe inside a `#[target_feature]` function.  The
@@ -16,19 +16,28 @@
 //! supports, so newer ones may find some of them unnecessary.
 #![allow(unsafe_code, unused_unsafe)]
 
-mod avx2;
 // Compiled only by Rust 1.89 or later (build.rs sets `has_avx512`).
 #[cfg(has_avx512)]
 #[clippy::msrv = "1.89"]
 mod avx512;
-mod sse41;
+#[macro_use]
+mod lane_kernels;
+mod lanes;
+
+/// SSSE3/SSE4.1 kernels: vectors of one 128-bit lane.
+mod sse41 {
+    lane_entry_points!(Sse41, "ssse3,sse4.1");
+}
+
+/// AVX2 kernels: vectors of two 128-bit lanes.
+mod avx2 {
+    lane_entry_points!(Avx2, "avx2");
+}
 
 use core::mem::MaybeUninit;
 
-#[cfg(has_avx512)]
-use super::base16;
 use super::base64::{DecodeTable, INVALID, STANDARD};
-use super::simd::{self, Level};
+use super::simd::Level;
 
 // Encoding, as laid out in a 4-byte slot per group of 3 input bytes
 // b0 b1 b2: the bytes [b1, b0, b2, b1].  Read as a little-endian u32, its
@@ -96,18 +105,7 @@ pub fn base64_encode(
 ) -> usize {
     // The kernels' contract: the memory they write is in `output`.
     assert!(output.len() >= input.len().div_ceil(3) * 4, "output size");
-    match level.min(simd::detected()) {
-        #[cfg(has_avx512)]
-        // SAFETY: detected() found AVX-512 F, BW and VBMI.
-        Level::Avx512Vbmi => unsafe { avx512::encode(input, output, alphabet) },
-        #[cfg(not(has_avx512))]
-        Level::Avx512Vbmi => 0,
-        // SAFETY: detected() found AVX2.
-        Level::Avx2 => unsafe { avx2::encode(input, output, alphabet) },
-        // SAFETY: detected() found SSSE3 and SSE4.1.
-        Level::Sse41 => unsafe { sse41::encode(input, output, alphabet) },
-        Level::Scalar => 0,
-    }
+    dispatch!(level => encode(input, output, alphabet) else 0)
 }
 
 /// Encodes the whole lines of `input` as `encodebytes` does, into
@@ -117,18 +115,7 @@ pub fn base64_encode_lines(
     input: &[u8],
     output: &mut [MaybeUninit<u8>],
 ) -> (usize, usize) {
-    match level.min(simd::detected()) {
-        #[cfg(has_avx512)]
-        // SAFETY: detected() found AVX-512 F, BW and VBMI.
-        Level::Avx512Vbmi => unsafe { avx512::encode_lines(input, output) },
-        #[cfg(not(has_avx512))]
-        Level::Avx512Vbmi => (0, 0),
-        // SAFETY: detected() found AVX2.
-        Level::Avx2 => unsafe { avx2::encode_lines(input, output) },
-        // SAFETY: detected() found SSSE3 and SSE4.1.
-        Level::Sse41 => unsafe { sse41::encode_lines(input, output) },
-        Level::Scalar => (0, 0),
-    }
+    dispatch!(level => encode_lines(input, output) else (0, 0))
 }
 
 /// Decodes whole blocks of `input` while every byte is in `table`;
@@ -139,35 +126,13 @@ pub fn base64_decode(
     output: &mut [MaybeUninit<u8>],
     table: &DecodeTable,
 ) -> (usize, usize) {
-    match level.min(simd::detected()) {
-        #[cfg(has_avx512)]
-        // SAFETY: detected() found AVX-512 F, BW and VBMI.
-        Level::Avx512Vbmi => unsafe { avx512::decode(input, output, table) },
-        #[cfg(not(has_avx512))]
-        Level::Avx512Vbmi => (0, 0),
-        // SAFETY: detected() found AVX2.
-        Level::Avx2 => unsafe { avx2::decode(input, output, table) },
-        // SAFETY: detected() found SSSE3 and SSE4.1.
-        Level::Sse41 => unsafe { sse41::decode(input, output, table) },
-        Level::Scalar => (0, 0),
-    }
+    dispatch!(level => decode(input, output, table) else (0, 0))
 }
 
 /// Encodes whole blocks of `input` in base16 into `output` (twice as long
 /// as `input`); returns the number of input bytes encoded.
 pub fn base16_encode(level: Level, input: &[u8], output: &mut [MaybeUninit<u8>]) -> usize {
-    match level.min(simd::detected()) {
-        #[cfg(has_avx512)]
-        // SAFETY: detected() found AVX-512 F, BW and VBMI.
-        Level::Avx512Vbmi => unsafe { avx512::hex_encode(input, output) },
-        #[cfg(not(has_avx512))]
-        Level::Avx512Vbmi => 0,
-        // SAFETY: detected() found AVX2.
-        Level::Avx2 => unsafe { avx2::hex_encode(input, output) },
-        // SAFETY: detected() found SSSE3 and SSE4.1.
-        Level::Sse41 => unsafe { sse41::hex_encode(input, output) },
-        Level::Scalar => 0,
-    }
+    dispatch!(level => hex_encode(input, output) else 0)
 }
 
 /// Decodes whole blocks of base16 `input` while every byte is a digit
@@ -178,25 +143,12 @@ pub fn base16_decode(
     output: &mut [MaybeUninit<u8>],
     casefold: bool,
 ) -> (usize, usize) {
-    match level.min(simd::detected()) {
-        #[cfg(has_avx512)]
-        // SAFETY: detected() found AVX-512 F, BW and VBMI.
-        Level::Avx512Vbmi => unsafe {
-            avx512::hex_decode(input, output, base16::digit_values(casefold))
-        },
-        #[cfg(not(has_avx512))]
-        Level::Avx512Vbmi => (0, 0),
-        // SAFETY: detected() found AVX2.
-        Level::Avx2 => unsafe { avx2::hex_decode(input, output, casefold) },
-        // SAFETY: detected() found SSSE3 and SSE4.1.
-        Level::Sse41 => unsafe { sse41::hex_decode(input, output, casefold) },
-        Level::Scalar => (0, 0),
-    }
+    dispatch!(level => hex_decode(input, output, casefold) else (0, 0))
 }
 
 /// Encodes whole 5-byte groups of `input` in base32 into `output` (sized
 /// for all of `input`, as `base32::encode` requires); returns the number
-/// of input bytes encoded.  Below AVX2 the portable code does it all.
+/// of input bytes encoded.
 pub fn base32_encode(
     level: Level,
     input: &[u8],
@@ -205,16 +157,7 @@ pub fn base32_encode(
 ) -> usize {
     // The kernel's contract: the memory it writes is in `output`.
     assert!(output.len() >= input.len().div_ceil(5) * 8, "output size");
-    match level.min(simd::detected()) {
-        #[cfg(has_avx512)]
-        // SAFETY: detected() found AVX-512 F, BW and VBMI.
-        Level::Avx512Vbmi => unsafe { avx512::base32_encode(input, output, alphabet) },
-        #[cfg(not(has_avx512))]
-        Level::Avx512Vbmi => 0,
-        // SAFETY: detected() found AVX2.
-        Level::Avx2 => unsafe { avx2::base32_encode(input, output, alphabet) },
-        Level::Sse41 | Level::Scalar => 0,
-    }
+    dispatch!(level => base32_encode(input, output, alphabet) else 0)
 }
 
 /// Decodes whole quanta of base32 `input` while every byte has a value in
@@ -226,16 +169,7 @@ pub fn base32_decode(
     output: &mut [MaybeUninit<u8>],
     values: &[u8; 256],
 ) -> (usize, usize) {
-    match level.min(simd::detected()) {
-        #[cfg(has_avx512)]
-        // SAFETY: detected() found AVX-512 F, BW and VBMI.
-        Level::Avx512Vbmi => unsafe { avx512::base32_decode(input, output, values) },
-        #[cfg(not(has_avx512))]
-        Level::Avx512Vbmi => (0, 0),
-        // SAFETY: detected() found AVX2.
-        Level::Avx2 => unsafe { avx2::base32_decode(input, output, values) },
-        Level::Sse41 | Level::Scalar => (0, 0),
-    }
+    dispatch!(level => base32_decode(input, output, values) else (0, 0))
 }
 
 /// Encodes whole blocks of 16 base85 groups (64 bytes) of `input` into
@@ -252,14 +186,9 @@ pub fn base85_encode(
     fold_nuls: bool,
     fold_spaces: bool,
 ) -> usize {
-    match level.min(simd::detected()) {
-        #[cfg(has_avx512)]
-        // SAFETY: detected() found AVX-512 F, BW and VBMI.
-        Level::Avx512Vbmi => unsafe {
-            avx512::base85_encode(input, output, digits, fold_nuls, fold_spaces)
-        },
-        _ => 0,
-    }
+    dispatch!(level => base85_encode(input, output, digits, fold_nuls, fold_spaces) in {
+        #[cfg(has_avx512)] Avx512Vbmi => avx512,
+    } else 0)
 }
 
 /// Decodes whole blocks of 16 base85 groups (80 digits) of `input` while
@@ -274,10 +203,7 @@ pub fn base85_decode(
     output: &mut [MaybeUninit<u8>],
     values: &[u8; 256],
 ) -> (usize, usize) {
-    match level.min(simd::detected()) {
-        #[cfg(has_avx512)]
-        // SAFETY: detected() found AVX-512 F, BW and VBMI.
-        Level::Avx512Vbmi => unsafe { avx512::base85_decode(input, output, values) },
-        _ => (0, 0),
-    }
+    dispatch!(level => base85_decode(input, output, values) in {
+        #[cfg(has_avx512)] Avx512Vbmi => avx512,
+    } else (0, 0))
 }
