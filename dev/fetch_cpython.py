@@ -26,6 +26,8 @@ import tarfile
 import urllib.request
 from pathlib import Path
 
+from prereqs import apt_update
+
 SOURCE_PACKAGE = "python3.13"
 SOURCES_FILE = Path("/etc/apt/sources.list.d/cpython-rust-deb-src.sources")
 SOURCE_SUITES = "trixie sid"
@@ -72,7 +74,7 @@ def enable_source_index() -> None:
     print(f"enabling Debian source index in {SOURCES_FILE}")
     subprocess.run(_as_root(["tee", str(SOURCES_FILE)]), input=entry,
                    text=True, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(_as_root(["apt-get", "update", "-q"]), check=True)
+    apt_update()
 
 
 def _version_key(version: str) -> tuple[int, ...]:

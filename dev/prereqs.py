@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 # Package -> why we need it.  Kept as data so the README can point here.
 DEBIAN_PACKAGES: dict[str, str] = {
@@ -63,6 +64,30 @@ def _as_root(cmd: list[str]) -> list[str]:
     sys.exit(f"need root (or sudo) to run: {' '.join(cmd)}")
 
 
+# A Debian mirror that is being synced serves some index files with the
+# wrong size for a while ("Mirror sync in progress?"), and apt-get update
+# then exits non-zero, although the other lists it fetched are fine.
+APT_UPDATE_TRIES = 3
+APT_UPDATE_PAUSE = 30.0
+
+
+def apt_update() -> None:
+    """`apt-get update`, tried again after a pause when it fails.  If every
+    try fails, a warning: the lists apt did fetch are used, and an install
+    that needs a missing one fails naming its package."""
+    cmd = _as_root(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "update", "-q"])
+    for attempt in range(1, APT_UPDATE_TRIES + 1):
+        print("+", " ".join(cmd), flush=True)
+        if subprocess.run(cmd, check=False).returncode == 0:
+            return
+        if attempt < APT_UPDATE_TRIES:
+            print(f"apt-get update failed; trying again in {APT_UPDATE_PAUSE:.0f} s",
+                  flush=True)
+            time.sleep(APT_UPDATE_PAUSE)
+    print(f"warning: apt-get update failed {APT_UPDATE_TRIES} times; going on with the "
+          "package lists apt has", file=sys.stderr, flush=True)
+
+
 def _missing_debian_packages() -> list[str]:
     missing = []
     for package in DEBIAN_PACKAGES:
@@ -84,7 +109,7 @@ def install_debian_packages() -> None:
         print("Debian packages: all present")
         return
     env_cmd = ["env", "DEBIAN_FRONTEND=noninteractive"]
-    _run(_as_root([*env_cmd, "apt-get", "update", "-q"]))
+    apt_update()
     _run(_as_root([*env_cmd, "apt-get", "install", "-y", "-q",
                    "--no-install-recommends", *missing]))
 

@@ -33,6 +33,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from prereqs import apt_update
+
 PROJECT = Path(__file__).resolve().parent.parent
 WORK = PROJECT / ".work"
 
@@ -78,6 +80,11 @@ TARGETS = {
                 "zlib1g-dev:i386"), ()),
     ]
 }
+# The targets whose builds CI runs (the others run with --extended): only
+# their architectures are added to apt, since each added architecture is
+# one more set of package lists that apt-get update must fetch whole, and
+# apt keeps none of a repository's new lists when one of them fails.
+CI_TARGETS = ["aarch64"]
 
 # The answers configure cannot find by running programs when cross
 # compiling, for a Linux target (as CPython's cross-build documentation
@@ -143,19 +150,21 @@ def _apt_env() -> dict[str, str]:
 
 
 def add_architectures(arches: list[str]) -> None:
-    """Let apt see the packages of `arches`, updating its lists once."""
+    """Let apt see the packages of `arches` (from its next update)."""
     known = subprocess.run(["dpkg", "--print-foreign-architectures"],
                            capture_output=True, text=True, check=True).stdout.split()
-    missing = [arch for arch in arches if arch not in known]
-    for arch in missing:
-        _run(_as_root(["dpkg", "--add-architecture", arch]))
-    if missing:
-        _run(_as_root(["apt-get", "update", "-q"]), env=_apt_env())
+    for arch in arches:
+        if arch not in known:
+            _run(_as_root(["dpkg", "--add-architecture", arch]))
 
 
 def install_packages(packages: list[str]) -> None:
+    """Install what is missing of `packages`, from package lists updated
+    just before (so also after an earlier update that failed part-way,
+    which leaves one architecture's lists older than another's)."""
     missing = [package for package in packages if not _installed(package)]
     if missing:
+        apt_update()
         _run(_as_root(["apt-get", "install", "-y", "-q", "--no-install-recommends",
                        *missing]), env=_apt_env())
 

@@ -40,7 +40,8 @@ import toolchains
 CROSS_TARGETS = sorted(toolchains.TARGETS)
 # aarch64 is tier 1 and runs in CI; the i686 build runs with --extended,
 # to keep CI within its time.
-CROSS_BUILDS = [pytest.param(name, marks=[pytest.mark.extended] if name == "i686" else [])
+CROSS_BUILDS = [pytest.param(name, marks=[] if name in toolchains.CI_TARGETS
+                             else [pytest.mark.extended])
                 for name in CROSS_TARGETS]
 
 
@@ -71,9 +72,10 @@ def build_triple(tree: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def cross_rustc() -> Path:
-    toolchains.install_targets(CROSS_TARGETS)
-    return toolchains.debian_rust(toolchains.CROSS_RUST, list(toolchains.TARGETS.values()))
+def cross_rustc(request: pytest.FixtureRequest) -> Path:
+    names = CROSS_TARGETS if request.config.getoption("--extended") else toolchains.CI_TARGETS
+    targets = toolchains.install_targets(names)
+    return toolchains.debian_rust(toolchains.CROSS_RUST, targets)
 
 
 @pytest.fixture(scope="session")
