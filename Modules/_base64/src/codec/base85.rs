@@ -544,11 +544,13 @@ impl<E> A85Error<E> {
 /// Upper bound of an Ascii85 decoding: 4 bytes per 5 digits, and per `z`
 /// or `y` (each may stand for 4 bytes).
 pub fn a85_decoded_len_bound(input: &[u8]) -> usize {
-    // Counted in byte lanes, 255 bytes at a time (a count that fits a
-    // byte), which the compiler turns into vector compares and adds; a
-    // `usize` count per byte would use a lane of 8 bytes per input byte.
+    // Counted in byte lanes, 240 bytes at a time (a count that fits a
+    // byte, and a whole number of 16-byte vectors, so that no byte of a
+    // piece is left to scalar code), which the compiler turns into vector
+    // compares and adds; a `usize` count per byte would use a lane of 8
+    // bytes per input byte.
     let short: usize = input
-        .chunks(255)
+        .chunks(240)
         .map(|chunk| {
             let count: u8 = chunk
                 .iter()
