@@ -180,6 +180,14 @@ def reference_table(results: dict[tuple[str, str, int], float], sizes: list[int]
     return lines
 
 
+def print_tables(lines: list[str], output: Path | None) -> None:
+    """Print the report's lines, and write them to `output` if given."""
+    text = "\n".join(lines) + "\n"
+    print("\n" + text)
+    if output:
+        output.write_text(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", type=Path, required=True,
@@ -262,10 +270,7 @@ def main() -> None:
         "`bytes`:", "",
         *reference_table(results, [size for size in sizes if size <= LARGE]),
     ]
-    text = "\n".join(report) + "\n"
-    print("\n" + text)
-    if args.output:
-        args.output.write_text(text)
+    print_tables(report, args.output)
 
 
 if __name__ == "__main__":

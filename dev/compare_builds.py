@@ -37,7 +37,15 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT / "dev"))
 
 from bench_worker import FUNCTIONS, VALIDATING  # noqa: E402
-from benchmark import Interpreter, mbps, ratio, run, size_label, throughputs  # noqa: E402
+from benchmark import (  # noqa: E402
+    Interpreter,
+    mbps,
+    print_tables,
+    ratio,
+    run,
+    size_label,
+    throughputs,
+)
 
 DEV = PROJECT / "dev"
 
@@ -141,10 +149,7 @@ def main() -> None:
             base, head = best.get(("base", function, size)), best.get(("head", function, size))
             lines.append(f"| {function} | {size_label(size)} | {mbps(base)} | {mbps(head)} "
                          f"| {ratio(head, base)} |")
-    text = "\n".join(lines) + "\n"
-    print("\n" + text)
-    if args.output:
-        args.output.write_text(text)
+    print_tables(lines, args.output)
 
 
 if __name__ == "__main__":
