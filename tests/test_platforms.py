@@ -220,6 +220,9 @@ def test_msrv_cargo_tests(msrv_build: Build) -> None:
     assert "warning" not in result.stderr, result.stderr[-5000:]
 
 
+# It needs the i686 Rust standard library, which only the extended run
+# installs (with the i686 toolchain).
+@pytest.mark.extended
 def test_rust_target_of_another_pointer_size_is_refused(applied_tree: Path, cross_rustc: Path,
                                                         tmp_path: Path) -> None:
     # As with CC="gcc -m32" and no --host: a 64-bit C compiler, a 32-bit
