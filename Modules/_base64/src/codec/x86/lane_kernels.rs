@@ -1,6 +1,7 @@
 //! The SSE4.1 and AVX2 kernels, each defined once over [`Lanes`] (see
 //! `lanes`): base64, base16 and base32, encoding and decoding.  A step
-//! handles one vector: 16 bytes of each lane, so 16 or 32 bytes.
+//! handles one vector, one or two 128-bit lanes; each kernel says what a
+//! lane of it reads and writes.
 //!
 //! Every load and store is bounded by its loop's condition, so these
 //! functions are safe for any slices; `lane_entry_points!` instantiates
