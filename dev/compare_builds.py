@@ -5,7 +5,7 @@ refactored kernel) is judged by the same functions timed in two builds
 that differ only in the change, on one machine, in one sitting.  Timing
 the two one after the other would let a slow spell of this shared virtual
 machine fall on one build only; so the two are timed in alternating
-rounds, and each build's best round (lowest mean time) is compared.
+rounds, and each function's best time in each build is compared.
 
 Exports each revision of this repository (``git archive``; ``--head``
 defaults to the checkout as it is, uncommitted changes included), applies
@@ -34,7 +34,8 @@ import tempfile
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT / "dev"))
+DEV = PROJECT / "dev"
+sys.path.insert(0, str(DEV))
 
 from bench_worker import FUNCTIONS, VALIDATING  # noqa: E402
 from benchmark import (  # noqa: E402
@@ -46,8 +47,6 @@ from benchmark import (  # noqa: E402
     size_label,
     throughputs,
 )
-
-DEV = PROJECT / "dev"
 
 WORKTREE = "worktree"
 
