@@ -207,6 +207,8 @@ class EncodeTests(_SameBehaviour):
 
     def test_buffer_kinds(self):
         raw = bytes(range(256)) * 3
+        released = memoryview(raw)
+        released.release()
         inputs = [
             bytearray(raw),
             memoryview(raw),
@@ -220,6 +222,8 @@ class EncodeTests(_SameBehaviour):
             b" \n=~<>zy" * 8,
             memoryview(raw)[::2],                      # not contiguous
             memoryview(raw).cast("B", (32, 24))[::2],  # not contiguous
+            memoryview(b"abcd").cast("c"),
+            released,
         ]
         for name in FUNCTIONS:
             for data in inputs:
@@ -271,10 +275,13 @@ class AltcharsTests(_SameBehaviour):
                 self.assertEqual(kind, "raise")
 
     def test_input_errors_come_first(self):
-        for data in ("abc", 1, memoryview(b"abcd")[::2]):
+        released = memoryview(b"abcd")
+        released.release()
+        for data in ("abc", 1, memoryview(b"abcd")[::2], released):
             for altchars in (b"-", "x", 1):
                 with self.subTest(data=data, altchars=altchars):
                     self.assertSame("b64encode", data, altchars)
+                    self.assertSame("b64decode", data, altchars)
 
     def test_optimized_mode(self):
         # Under -O the assert in base64.b64encode is compiled away, and a
@@ -714,18 +721,21 @@ class ThreadingTests(unittest.TestCase):
     Threads encode and decode shared bytes objects: every result must be
     exact.  Other threads encode a shared bytearray while more threads
     overwrite it in place and try to resize it.  The documented outcome
-    for that bytearray: a function reads one snapshot of the buffer, taken
-    while the buffer is exported, so its result encodes exactly as many
-    bytes as the bytearray had at the call, each of them a value that byte
-    held during the call; a resize attempted while the buffer is exported
-    raises BufferError in the resizing thread, as with any exporter.
+    for that bytearray: its result encodes exactly as many bytes as the
+    bytearray had at the call, each of them a value that byte held during
+    the call; a resize attempted while the buffer is exported raises
+    BufferError in the resizing thread, as with any exporter.  In a
+    default build a bytearray exported to the call alone is read in place
+    with the GIL held, so every other round holds a second export (a
+    memoryview): the call then reads a copy, with the GIL released, while
+    the other threads write.
     """
 
     CODEC_THREADS = 4
     ROUNDS = 100
-    # Long enough that _base64 releases the GIL while it encodes (64 KiB
-    # and more), so that in a default build too the other threads write
-    # and resize the bytearray during the call.
+    # Long enough that _base64 releases the GIL while it encodes a copy
+    # (64 KiB and more), so that in a default build too the other threads
+    # write and resize the bytearray during the call.
     SIZE = (64 << 10) + 3
     FILLS = b"AB"   # the values the overwriting thread writes
 
@@ -753,7 +763,11 @@ class ThreadingTests(unittest.TestCase):
         def bytearray_encoder(offset):
             for i in range(self.ROUNDS):
                 name = ENCODERS[(offset + i) % len(ENCODERS)]
-                encoded = getattr(_base64, name)(shared)
+                if i % 2:
+                    encoded = getattr(_base64, name)(shared)
+                else:
+                    with memoryview(shared):
+                        encoded = getattr(_base64, name)(shared)
                 # The decoders are checked against base64's elsewhere.
                 decoder = getattr(_base64, name.replace("encode", "decode"))
                 decoded = decoder(encoded)

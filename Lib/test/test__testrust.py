@@ -1,7 +1,9 @@
 """Tests of the safe layer for Rust modules, through the _testrust module."""
 
 import gc
+import array
 import inspect
+import pickle
 import sys
 import threading
 import unittest
@@ -151,6 +153,59 @@ class FunctionTests(unittest.TestCase):
         self.assertEqual(str(cm.exception), 'panic_with() panicked: boom')
         # The interpreter goes on.
         self.assertEqual(_testrust.sum(1), 2)
+
+
+class BufferAccessTests(unittest.TestCase):
+    """How a Rust function reads a buffer: in place when nothing else can
+    write it during the call, from a private copy otherwise."""
+
+    # In a default build only an export lets a thread without the GIL
+    # write a bytearray; in the free-threaded build of 3.13 any thread may.
+    ALONE = 'Copied' if support.Py_GIL_DISABLED else 'GuardedByGil'
+
+    def test_bytes_are_read_in_place(self):
+        access = _testrust.buffer_access
+        self.assertEqual(access(b'abc'), 'Immutable')
+        self.assertEqual(access(memoryview(b'abc')), 'Immutable')
+        self.assertEqual(access(memoryview(b'abcd')[1:3]), 'Immutable')
+
+    def test_bytearray_exported_to_the_call_alone(self):
+        access = _testrust.buffer_access
+        data = bytearray(b'abc')
+        self.assertEqual(access(data), self.ALONE)
+        with memoryview(data) as view:
+            self.assertEqual(access(view), self.ALONE)
+            self.assertEqual(access(view[1:]), 'Copied')
+
+    def test_other_exports_make_a_copy(self):
+        access = _testrust.buffer_access
+        data = bytearray(b'abc')
+        with memoryview(data) as view:
+            self.assertEqual(access(data), 'Copied')
+            with memoryview(view) as second_view:
+                self.assertEqual(access(view), 'Copied')
+                self.assertEqual(access(second_view), 'Copied')
+        # A PickleBuffer holds an export until released.
+        held = pickle.PickleBuffer(data)
+        self.assertEqual(access(data), 'Copied')
+        held.release()
+        with memoryview(data) as view:
+            held = pickle.PickleBuffer(view)
+            self.assertEqual(access(view), 'Copied')
+            held.release()
+            self.assertEqual(access(view), self.ALONE)
+        self.assertEqual(access(data), self.ALONE)
+
+    def test_other_exporters_are_copied(self):
+        access = _testrust.buffer_access
+
+        class ByteArray(bytearray):
+            pass
+
+        self.assertEqual(access(ByteArray(b'abc')), 'Copied')
+        self.assertEqual(access(array.array('B', b'abc')), 'Copied')
+        self.assertEqual(access(pickle.PickleBuffer(b'abc')), 'Copied')
+        self.assertEqual(access(memoryview(ByteArray(b'abc'))), 'Copied')
 
 
 class TallyTests(unittest.TestCase):

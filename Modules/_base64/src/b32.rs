@@ -5,8 +5,8 @@ use cpython_api::{Borrowed, Bound, Chain, Exception, Fallback, PyResult, Python}
 use crate::codec::{base16, base32};
 use crate::docs;
 use crate::input::{
-    assert_len, binascii_error, decode_buffer, decode_data, encode_buffer, encode_data, flag,
-    plain_data, plain_flag,
+    assert_len, binascii_error, decode_buffer, decode_data, decode_input, encode_buffer,
+    encode_data, flag, plain_data, plain_flag,
 };
 
 cpython_api::function! {
@@ -88,7 +88,7 @@ fn decode<'py>(
     if !plain_data(s) || !map01.is_none_or(plain_data) || !plain_flag(casefold) {
         return python.call();
     }
-    let data = decode_data(py, s)?;
+    let data = decode_input(py, s)?;
     let data = data.as_borrowed();
     if data.size()? % 8 != 0 {
         return Err(binascii_error(
@@ -159,7 +159,7 @@ cpython_api::function! {
         if !plain_data(s) || !plain_flag(casefold) {
             return python.call();
         }
-        let data = decode_data(py, s)?;
+        let data = decode_input(py, s)?;
         let casefold = flag(casefold);
         decode_buffer(
             py,

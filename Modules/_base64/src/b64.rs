@@ -5,8 +5,8 @@ use cpython_api::{Borrowed, Bound, Exception, PY_VERSION, PyResult, Python};
 use crate::codec::base64::{self as codec, PaddingRules};
 use crate::docs;
 use crate::input::{
-    assert_len, binascii_error, decode_data, encode_buffer, fill_in_chunks, flag, input_type_check,
-    plain_data, plain_flag,
+    assert_len, binascii_error, decode_data, decode_input, encode_buffer, fill_in_chunks, flag,
+    input_type_check, plain_data, plain_flag,
 };
 
 /// binascii's limit on b2a_base64 input (`BASE64_MAXBIN`): larger inputs
@@ -57,7 +57,7 @@ cpython_api::function! {
         if !plain_data(s) || !altchars.is_none_or(plain_data) || !plain_flag(validate) {
             return python.call();
         }
-        let data = decode_data(py, s)?;
+        let data = decode_input(py, s)?;
         let mut map = codec::identity_map();
         if let Some(altchars) = altchars {
             let altchars = decode_data(py, altchars)?;
@@ -78,7 +78,7 @@ cpython_api::function! {
         if !plain_data(s) {
             return python.call();
         }
-        let data = decode_data(py, s)?;
+        let data = decode_input(py, s)?;
         a2b_base64(py, data.as_borrowed(), &codec::identity_map(), false)
     }
 }
@@ -91,7 +91,7 @@ cpython_api::function! {
         if !plain_data(s) {
             return python.call();
         }
-        let data = decode_data(py, s)?;
+        let data = decode_input(py, s)?;
         a2b_base64(py, data.as_borrowed(), &codec::urlsafe_map(), false)
     }
 }

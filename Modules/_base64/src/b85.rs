@@ -7,7 +7,7 @@ use core::convert::Infallible;
 use crate::codec::base85::{self, A85Error, Encoding, Layout};
 use crate::docs;
 use crate::input::{
-    decode_buffer, decode_data, encode_buffer, encode_data, flag, plain_data, plain_flag,
+    decode_buffer, decode_input, encode_buffer, encode_data, flag, plain_data, plain_flag,
 };
 
 cpython_api::function! {
@@ -89,7 +89,7 @@ fn decode85<'py>(
     if !plain_data(b) {
         return python.call();
     }
-    let data = decode_data(py, b)?;
+    let data = decode_input(py, b)?;
     decode_buffer(
         py,
         data.as_borrowed(),
@@ -256,7 +256,7 @@ fn a85decode_plain<'py>(
         Some(chars) => py.with_buffer(chars, |buffer| Ok(buffer.read(byte_set)))?,
         None => byte_set(DEFAULT_IGNORECHARS),
     };
-    let data = decode_data(py, b)?;
+    let data = decode_input(py, b)?;
     py.with_buffer(data.as_borrowed(), |input| {
         let mut range = 0..input.len();
         if adobe {

@@ -75,10 +75,24 @@ pub fn decode_data<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, 
     }
 }
 
+/// [`decode_data`] for a data argument that is only read as a buffer: a
+/// byte memoryview is taken as it is, since its buffer holds exactly the
+/// bytes `tobytes()` would copy and nothing can tell the two apart
+/// (`altchars` and `map01` keep the copy: its repr is in the Python
+/// code's assertion message).
+pub fn decode_input<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
+    if s.is_byte_memoryview() {
+        return Ok(s.to_owned());
+    }
+    decode_data(py, s)
+}
+
 /// `s if isinstance(s, bytes_types) else memoryview(s).tobytes()`, what
-/// the base32 and base85 encoders start with.
+/// the base32 and base85 encoders start with; a byte memoryview is taken
+/// as it is (see [`decode_input`]), since the result is only read as a
+/// buffer.
 pub fn encode_data<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
-    if s.is_bytes_or_bytearray() {
+    if s.is_bytes_or_bytearray() || s.is_byte_memoryview() {
         return Ok(s.to_owned());
     }
     py.memoryview(s)?.as_borrowed().call_method0(c"tobytes")

@@ -201,10 +201,19 @@ cpython_api::function! {
     }
 }
 
-static METHODS: [MethodDef; 6] = [
+cpython_api::function! {
+    /// Return how a Rust function reads the buffer of data: 'Immutable'
+    /// (in place), 'GuardedByGil' (in place, holding the GIL) or 'Copied'.
+    fn buffer_access(py, data: Borrowed<'_, 'py>) -> PyResult<'py, String> {
+        py.with_buffer(data, |buffer| Ok(format!("{:?}", buffer.access())))
+    }
+}
+
+static METHODS: [MethodDef; 7] = [
     MethodDef::function::<greet>(),
     MethodDef::function::<sum>(),
     MethodDef::function::<panic_with>(),
+    MethodDef::function::<buffer_access>(),
     MethodDef::function::<tally>(),
     MethodDef::function::<created>(),
     MethodDef::END,

@@ -9,23 +9,33 @@
 //! captured [`crate::Strong`], `Send` because using one takes the token:
 //! that releases a reference, or leaks it while detached, and the bytes
 //! shown are ones no Python code can change, as follows); and it shows the
-//! bytes for the length of that closure only.
+//! bytes for the length of that closure only.  What else could write them
+//! depends on the exporter ([`Access`]):
 //!
-//! That is enough for a `bytes` object, whose content never changes, and
-//! the closure then sees the object's own storage.  It is not enough for a
-//! mutable exporter (`bytearray`, `array.array`, memoryviews of them, ...):
-//! another thread may write it at any moment, in a free-threaded build and
-//! in a default build too (`readinto` releases the GIL while the kernel
-//! fills the buffer).  For those, [`Python::with_buffer`] first copies the
-//! buffer into private memory (see [`snapshot`] for why that copy is
-//! defined even while another thread writes), and every `read` shows the
-//! copy: a codec that reads twice (to size its output, then to fill it)
-//! sees one state of the buffer, and the result encodes some state of the
-//! buffer during the call, as the C code reading the same buffer would.
-//! The copy is allocated fallibly: a buffer too large to copy raises
-//! `MemoryError`, as the Python code's own copies do.  An exported buffer
-//! can never be resized or freed, so its memory stays valid while it is
-//! copied.
+//! - A `bytes` object (or a memoryview of one) never changes: the closure
+//!   sees the object's own storage.
+//! - A mutable exporter (`bytearray`, `array.array`, memoryviews of them,
+//!   ...) may be written by another thread at any moment, in a
+//!   free-threaded build and in a default build too (`readinto` releases
+//!   the GIL while the kernel fills the buffer it exported).  For those,
+//!   [`Python::with_buffer`] first copies the buffer into private memory
+//!   (see [`snapshot`] for why that copy is defined even while another
+//!   thread writes), and every `read` shows the copy: a codec that reads
+//!   twice (to size its output, then to fill it) sees one state of the
+//!   buffer, and the result encodes some state of the buffer during the
+//!   call, as the C code reading the same buffer would.  The copy is
+//!   allocated fallibly: a buffer too large to copy raises `MemoryError`,
+//!   as the Python code's own copies do.
+//! - Except where the GIL alone rules that out: in a default build, an
+//!   exact `bytearray` that has no export but this call's (directly or
+//!   through one memoryview that has none but this call's either) can only
+//!   be written by Python code or by C code holding the GIL, since a
+//!   thread without the GIL may only write a bytearray through an export.
+//!   Such a buffer is read in place with the thread attached throughout,
+//!   as binascii reads every buffer, and is never copied.
+//!
+//! An exported buffer can never be resized or freed, so its memory stays
+//! valid while it is read.
 //!
 //! # Why long reads release the GIL
 //!
@@ -34,7 +44,9 @@
 //! thread (`PyEval_SaveThread`: the GIL is released in a default build)
 //! while `f` runs, and other Python threads run meanwhile.  The bytes `f`
 //! sees stay valid: a `bytes` object cannot change, a snapshot is private,
-//! and the exported buffer keeps the exporter alive and unresized.
+//! and the exported buffer keeps the exporter alive and unresized.  A
+//! buffer that only the GIL keeps unchanged is the exception: it is read
+//! attached, whatever its length.
 
 use core::mem::{MaybeUninit, align_of, size_of};
 
@@ -44,11 +56,31 @@ use crate::error::{PyErr, PyResult};
 use crate::object::Borrowed;
 use crate::python::Python;
 
+/// How a call reads an exported buffer: by who else may write its bytes
+/// while the call runs (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Nobody: read in place, with the thread detached for a long read.
+    Immutable,
+    /// Only a thread attached to the interpreter: read in place, with
+    /// this thread attached throughout.
+    GuardedByGil,
+    /// Any thread, at any moment: read from a private copy.
+    Copied,
+}
+
+impl Access {
+    /// Whether a long read may detach the thread from the interpreter.
+    fn may_detach(self) -> bool {
+        self != Access::GuardedByGil
+    }
+}
+
 /// A `Py_buffer` held for the duration of [`Python::with_buffer`].
 pub struct BufferView<'v> {
     view: &'v ffi::Py_buffer,
-    /// The copy of a mutable buffer (see the module docs); `None` for
-    /// `bytes`, whose storage is read in place.
+    access: Access,
+    /// The copy of a buffer read as [`Access::Copied`]; `None` otherwise.
     snapshot: Option<Vec<u8>>,
 }
 
@@ -63,11 +95,16 @@ impl BufferView<'_> {
         self.len() == 0
     }
 
+    /// How the bytes are read.
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
     /// Run `f` on the bytes of the buffer, with the thread detached from
     /// the interpreter if the buffer is long (see the module documentation
     /// for why `f` must be `Send`, and why it may run detached).
     pub fn read<T>(&self, f: impl FnOnce(&[u8]) -> T + Send) -> T {
-        if self.len() < DETACH_MIN_LEN {
+        if self.len() < DETACH_MIN_LEN || !self.access.may_detach() {
             return f(self.bytes());
         }
         // SAFETY: a BufferView exists only inside `Python::with_buffer`,
@@ -89,8 +126,9 @@ impl BufferView<'_> {
         }
         // SAFETY: a successful PyBUF_SIMPLE request gives `len` contiguous
         // readable bytes at `buf`, valid until PyBuffer_Release, which runs
-        // after this view is gone; without a snapshot the exporter is a
-        // bytes object, whose content nobody writes.
+        // after this view is gone; without a snapshot, nobody writes them
+        // while `f` runs: the exporter is immutable, or only an attached
+        // thread can write it and this one stays attached (`read`).
         unsafe { core::slice::from_raw_parts(self.view.buf.cast::<u8>(), len) }
     }
 }
@@ -98,9 +136,8 @@ impl BufferView<'_> {
 /// A `Py_buffer` held for the duration of [`Python::with_buffer_in_chunks`].
 pub struct ChunkedView<'v> {
     view: &'v ffi::Py_buffer,
-    /// Whether the exporter is a `bytes` object, whose storage is read in
-    /// place; any other buffer is copied a stage at a time.
-    in_place: bool,
+    /// In place unless [`Access::Copied`], which copies a stage at a time.
+    access: Access,
 }
 
 /// The most bytes [`ChunkedView::read_chunks`] copies at a time: room in
@@ -120,9 +157,9 @@ impl ChunkedView<'_> {
 
     /// Run `f(offset, chunk)` on consecutive pieces of the buffer, in
     /// order, each but the last a multiple of `unit` (at most `STAGE`)
-    /// long: the whole buffer at once for `bytes`, a copy of each stage
-    /// for a mutable buffer (see the module docs: each byte is some value
-    /// it held during the call, as for a snapshot, but two pieces may come
+    /// long: the whole buffer at once if it is read in place, a copy of
+    /// each stage if it is [`Access::Copied`] (each byte is some value it
+    /// held during the call, as for a snapshot, but two pieces may come
     /// from different moments).  Detached from the interpreter for a long
     /// buffer, as [`BufferView::read`].
     pub fn read_chunks(&self, unit: usize, mut f: impl FnMut(usize, &[u8]) + Send) {
@@ -131,15 +168,17 @@ impl ChunkedView<'_> {
         if len == 0 {
             return;
         }
+        let detach = len >= DETACH_MIN_LEN && self.access.may_detach();
         // SAFETY: as in `BufferView::read`: this view exists only on the
         // attached thread inside `with_buffer_in_chunks`, and `f` is `Send`.
-        let _detached = (len >= DETACH_MIN_LEN).then(|| unsafe { Detached::new() });
+        let _detached = detach.then(|| unsafe { Detached::new() });
         let data = self.view.buf.cast::<u8>().cast_const();
-        if self.in_place {
+        if self.access != Access::Copied {
             // SAFETY: a successful PyBUF_SIMPLE request gives `len`
             // contiguous readable bytes at `buf`, valid until
-            // PyBuffer_Release, after this view is gone; the exporter is a
-            // bytes object, whose content nobody writes.
+            // PyBuffer_Release, after this view is gone; nobody writes them
+            // while `f` runs (the exporter is immutable, or only an
+            // attached thread can write it and this one stays attached).
             f(0, unsafe { core::slice::from_raw_parts(data, len) });
             return;
         }
@@ -288,6 +327,61 @@ unsafe fn snapshot_vec(data: *const u8, len: usize) -> Option<Vec<u8>> {
     Some(copy)
 }
 
+/// How a call reads the buffer `obj` has just exported to it
+/// (see the module docs).  Only exact types count: their buffers come
+/// from CPython's own exporters, and no subclass method can write them.
+fn access(obj: Borrowed<'_, '_>) -> Access {
+    if obj.is_exact_bytes() {
+        return Access::Immutable;
+    }
+    if obj.is_exact_bytearray() {
+        // SAFETY: an exact bytearray is a PyByteArrayObject; its export
+        // count changes only under the GIL, which this thread holds (the
+        // count is read only in a default build, below).
+        let exports = unsafe { (*obj.as_ptr().cast::<ffi::PyByteArrayObject>()).ob_exports };
+        return alone_with_gil(exports == 1);
+    }
+    if !obj.is_exact_memoryview() {
+        return Access::Copied;
+    }
+    // SAFETY: an exact memoryview is a PyMemoryViewObject whose managed
+    // buffer lives as long as it does; the export just made keeps both
+    // alive, and `master.obj` (the original exporter, or NULL) with them.
+    let (own_exports, views, base) = unsafe {
+        let memoryview = &*obj.as_ptr().cast::<ffi::PyMemoryViewObject>();
+        let managed = &*memoryview.mbuf;
+        (memoryview.exports, managed.exports, managed.master.obj)
+    };
+    if base.is_null() {
+        return Access::Copied;
+    }
+    // SAFETY: a live object (see above); only its type pointer is read.
+    let base_type = unsafe { ffi::Py_TYPE(base) };
+    if base_type == core::ptr::addr_of_mut!(ffi::PyBytes_Type) {
+        return Access::Immutable;
+    }
+    if base_type != core::ptr::addr_of_mut!(ffi::PyByteArray_Type) {
+        return Access::Copied;
+    }
+    // SAFETY: an exact bytearray, as above.
+    let base_exports = unsafe { (*base.cast::<ffi::PyByteArrayObject>()).ob_exports };
+    // The bytearray's one export is the managed buffer, which serves this
+    // memoryview alone, which serves this call alone.
+    alone_with_gil(base_exports == 1 && views == 1 && own_exports == 1)
+}
+
+/// [`Access::GuardedByGil`] for a `bytearray` whose only export is this
+/// call's (`sole`) in a default build, where nothing but an export lets a
+/// thread without the GIL write it; [`Access::Copied`] otherwise (in a
+/// free-threaded build of 3.13 any thread may write it at any time).
+fn alone_with_gil(sole: bool) -> Access {
+    if sole && !ffi::GIL_DISABLED {
+        Access::GuardedByGil
+    } else {
+        Access::Copied
+    }
+}
+
 impl<'py> Python<'py> {
     /// Borrow the buffer of `obj` (`PyObject_GetBuffer(obj, PyBUF_SIMPLE)`,
     /// the request that binascii and `bytes` methods make, so the errors
@@ -313,7 +407,8 @@ impl<'py> Python<'py> {
         let mut slot = MaybeUninit::uninit();
         let guard = self.export(obj, &mut slot).map_err(export_error)?;
         let len = usize::try_from(guard.view.len).unwrap_or(0);
-        let snapshot = if obj.is_exact_bytes() || len == 0 {
+        let access = access(obj);
+        let snapshot = if access != Access::Copied || len == 0 {
             None
         } else {
             let data = guard.view.buf.cast::<u8>().cast_const();
@@ -331,6 +426,7 @@ impl<'py> Python<'py> {
         };
         let buffer = BufferView {
             view: &*guard.view,
+            access,
             snapshot,
         };
         f(&buffer)
@@ -348,7 +444,7 @@ impl<'py> Python<'py> {
         let guard = self.export(obj, &mut slot)?;
         f(&ChunkedView {
             view: &*guard.view,
-            in_place: obj.is_exact_bytes(),
+            access: access(obj),
         })
     }
 

@@ -58,7 +58,7 @@ pub const fn py_version_at_least(major: u32, minor: u32, micro: u32) -> bool {
 }
 
 pub use args::{Args, Param, ParamKind};
-pub use buffer::{BufferView, ChunkedView};
+pub use buffer::{Access, BufferView, ChunkedView};
 pub use bytes::BytesWriter;
 pub use class::{
     Class, ClassMethodDef, GetSetDef, Getter, Instance, Method, Setter, TypeObject, Visit, Visited,

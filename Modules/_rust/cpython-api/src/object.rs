@@ -170,6 +170,26 @@ impl<'a, 'py> Borrowed<'a, 'py> {
         unsafe { ffi::Py_TYPE(self.as_ptr()) == core::ptr::addr_of_mut!(ffi::PyMemoryView_Type) }
     }
 
+    /// Whether `self` is an exact, unreleased `memoryview` of one
+    /// dimension of contiguous single bytes: its buffer holds exactly the
+    /// bytes `self.tobytes()` copies, and `len(self)` counts them.  Always
+    /// false in a free-threaded build, where another thread may release
+    /// the memoryview while its state is read.
+    pub fn is_byte_memoryview(self) -> bool {
+        if ffi::GIL_DISABLED || !self.is_exact_memoryview() {
+            return false;
+        }
+        // SAFETY: an exact memoryview is a PyMemoryViewObject.  Its view's
+        // shape is fixed when it is made, and its flags change only under
+        // the GIL, which this attached thread of a default build holds.
+        let memoryview = unsafe { &*self.as_ptr().cast::<ffi::PyMemoryViewObject>() };
+        let flags = memoryview.flags as u32;
+        flags & ffi::_Py_MEMORYVIEW_RELEASED == 0
+            && flags & ffi::_Py_MEMORYVIEW_C != 0
+            && memoryview.view.ndim == 1
+            && memoryview.view.itemsize == 1
+    }
+
     /// `type(self) is str`.
     pub fn is_exact_str(self) -> bool {
         self.is_exact(core::ptr::addr_of_mut!(ffi::PyUnicode_Type))
