@@ -50,6 +50,8 @@ REFERENCES: dict[str, tuple[Callable[[bytes], object], bool, Callable[[bytes], o
     "b64decode(bytearray)": (base64.b64decode, True, bytearray, "b64decode"),
     "b64encode(memoryview)": (base64.b64encode, False,
                               lambda data: memoryview(bytearray(data)), "b64encode"),
+    "b64decode(memoryview)": (base64.b64decode, True,
+                              lambda data: memoryview(bytearray(data)), "b64decode"),
 }
 # What the threads call, by name.
 THREAD_FUNCTIONS: dict[str, Callable[[bytes], object]] = {
