@@ -58,14 +58,15 @@ cpython_api::function! {
             return python.call();
         }
         let data = decode_input(py, s)?;
+        let Some(altchars) = altchars else {
+            return a2b_base64(py, data.as_borrowed(), &codec::NO_TRANSLATION, flag(validate));
+        };
+        let altchars = decode_data(py, altchars)?;
+        let pair = altchars_pair(py, altchars.as_borrowed())?;
         let mut map = codec::identity_map();
-        if let Some(altchars) = altchars {
-            let altchars = decode_data(py, altchars)?;
-            let pair = altchars_pair(py, altchars.as_borrowed())?;
-            // bytes.maketrans(altchars, b'+/'): the second entry wins.
-            map[usize::from(pair[0])] = b'+';
-            map[usize::from(pair[1])] = b'/';
-        }
+        // bytes.maketrans(altchars, b'+/'): the second entry wins.
+        map[usize::from(pair[0])] = b'+';
+        map[usize::from(pair[1])] = b'/';
         a2b_base64(py, data.as_borrowed(), &map, flag(validate))
     }
 }
@@ -79,7 +80,7 @@ cpython_api::function! {
             return python.call();
         }
         let data = decode_input(py, s)?;
-        a2b_base64(py, data.as_borrowed(), &codec::identity_map(), false)
+        a2b_base64(py, data.as_borrowed(), &codec::NO_TRANSLATION, false)
     }
 }
 
@@ -92,7 +93,7 @@ cpython_api::function! {
             return python.call();
         }
         let data = decode_input(py, s)?;
-        a2b_base64(py, data.as_borrowed(), &codec::urlsafe_map(), false)
+        a2b_base64(py, data.as_borrowed(), &codec::URLSAFE_TRANSLATION, false)
     }
 }
 
@@ -111,7 +112,7 @@ cpython_api::function! {
         -> PyResult<'py, Bound<'py>>
     {
         input_type_check(py, s)?;
-        a2b_base64(py, s, &codec::identity_map(), false)
+        a2b_base64(py, s, &codec::NO_TRANSLATION, false)
     }
 }
 

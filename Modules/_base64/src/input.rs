@@ -18,6 +18,10 @@ use cpython_api::{Borrowed, Bound, Chain, ChunkedView, Exception, PyErr, PyResul
 /// `bytes` or `bytearray` (whose `encode`, `translate`, `__len__`,
 /// `__getitem__`, `__add__`, ... the Python code would call).
 pub fn plain_data(s: Borrowed<'_, '_>) -> bool {
+    // The common case first: one comparison of type pointers.
+    if s.is_exact_bytes() {
+        return true;
+    }
     if s.is_str() {
         return s.is_exact_str();
     }
@@ -52,6 +56,9 @@ pub fn binascii_error<'py>(py: Python<'py>, message: &str) -> PyErr<'py> {
 /// `str`, `bytes`/`bytearray` as they are, any other buffer copied by
 /// `memoryview(s).tobytes()`.
 pub fn decode_data<'py>(py: Python<'py>, s: Borrowed<'_, 'py>) -> PyResult<'py, Bound<'py>> {
+    if s.is_exact_bytes() {
+        return Ok(s.to_owned());
+    }
     if s.is_str() {
         return py.ascii_bytes(s, "string argument should contain only ASCII characters");
     }

@@ -202,15 +202,22 @@ const URLSAFE_MAP: [u8; 256] = urlsafe_map();
 const IDENTITY_TABLE: DecodeTable = decode_table(&IDENTITY_MAP);
 const URLSAFE_TABLE: DecodeTable = decode_table(&URLSAFE_MAP);
 
+/// No translation, at one address: `block_table` knows it by its address
+/// without comparing 256 bytes, and a call need not build a map.
+pub static NO_TRANSLATION: [u8; 256] = IDENTITY_MAP;
+
+/// `urlsafe_map()` at one address (see `NO_TRANSLATION`).
+pub static URLSAFE_TRANSLATION: [u8; 256] = URLSAFE_MAP;
+
 /// The block decoders' table for `map`: the two common ones are built
 /// in; another is worth building only for an input long enough.
 fn block_table(map: &[u8; 256], input_len: usize) -> Option<Cow<'static, DecodeTable>> {
     /// Below this length a table built for one call costs more than the
     /// block decoders save.
     const MIN_INPUT_FOR_NEW_TABLE: usize = 256;
-    if *map == IDENTITY_MAP {
+    if core::ptr::eq(map, &NO_TRANSLATION) || *map == IDENTITY_MAP {
         Some(Cow::Borrowed(&IDENTITY_TABLE))
-    } else if *map == URLSAFE_MAP {
+    } else if core::ptr::eq(map, &URLSAFE_TRANSLATION) || *map == URLSAFE_MAP {
         Some(Cow::Borrowed(&URLSAFE_TABLE))
     } else if input_len >= MIN_INPUT_FOR_NEW_TABLE {
         Some(Cow::Owned(decode_table(map)))

