@@ -282,6 +282,33 @@ fn decode_blocks(
     (read, written)
 }
 
+/// The bytes of `group` if it is a last group of two or three symbols
+/// and its padding (`xx==`, `xxx=`, after `map`), and how many there are.
+/// The state machine, entering such a group between groups with no
+/// padding seen, decodes it to these bytes and succeeds under either
+/// padding rule, strict or not; the block decoders leave it to the state
+/// machine, whose padding branches took a 44-symbol input from 71 to 82
+/// ns a call (timeit; 78 with this).
+fn padded_last_group(group: &[u8], map: &[u8; 256]) -> Option<([u8; 2], usize)> {
+    let &[a, b, c, d] = group else {
+        return None;
+    };
+    let [a, b, c, d] = [a, b, c, d].map(|byte| map[usize::from(byte)]);
+    let (a, b) = (DECODE[usize::from(a)], DECODE[usize::from(b)]);
+    if d != b'=' || a >= 64 || b >= 64 {
+        return None;
+    }
+    let first = a << 2 | b >> 4;
+    if c == b'=' {
+        return Some(([first, 0], 1));
+    }
+    let c = DECODE[usize::from(c)];
+    if c >= 64 {
+        return None;
+    }
+    Some(([first, (b & 0x0f) << 4 | c >> 2], 2))
+}
+
 /// Lines of symbols decoded at a time by `decode_lines`, at most.
 const LINE_STAGE: usize = 2048;
 
@@ -460,6 +487,12 @@ fn decode_with(
                 blocks_ready = false;
                 if i == input.len() {
                     break;
+                }
+                if let Some((bytes, count)) = padded_last_group(&input[i..], map) {
+                    for (slot, byte) in output[written..written + count].iter_mut().zip(bytes) {
+                        slot.write(byte);
+                    }
+                    return Ok(written + count);
                 }
             }
         }
@@ -797,6 +830,39 @@ mod tests {
                                 expected,
                                 "{level:?}, strict={strict}, {rules:?}, input {input:?}"
                             );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_last_group_decodes_like_the_state_machine() {
+        // Every group of four from symbols, padding and other bytes, alone
+        // and after a whole group, under maps that make a byte padding.
+        let mut dash_pads = IDENTITY;
+        dash_pads[usize::from(b'-')] = b'=';
+        let mut pad_is_symbol = IDENTITY;
+        pad_is_symbol[usize::from(b'=')] = b'A';
+        let bytes = [b'A', b'Q', b'/', b'=', b'-', b'!', b'\n', 0x80];
+        for group in 0..bytes.len().pow(4) {
+            let last: Vec<u8> = (0..4)
+                .map(|k| bytes[group / bytes.len().pow(k) % bytes.len()])
+                .collect();
+            for prefix in [&b""[..], b"QUJD"] {
+                let input = [prefix, &last].concat();
+                for map in [&IDENTITY, &dash_pads, &pad_is_symbol] {
+                    for strict in [false, true] {
+                        for rules in [PaddingRules::StopAtPadding, PaddingRules::SkipPadding] {
+                            let expected = decode_using(None, &input, map, strict, rules);
+                            for level in simd::supported() {
+                                assert_eq!(
+                                    decode_using(Some(level), &input, map, strict, rules),
+                                    expected,
+                                    "{level:?}, strict={strict}, {rules:?}, input {input:?}"
+                                );
+                            }
                         }
                     }
                 }
