@@ -8,13 +8,16 @@ pub use super::aarch64::{
 };
 #[cfg(target_arch = "x86_64")]
 pub use super::x86::{
-    base16_decode, base16_encode, base32_decode, base32_encode, base64_decode, base64_encode,
-    base64_encode_lines, base85_decode, base85_encode,
+    base16_decode, base16_encode, base32_decode, base32_encode, base64_decode, base64_decode_lines,
+    base64_encode, base64_encode_lines, base85_decode, base85_encode,
 };
 #[cfg(not(target_arch = "x86_64"))]
-pub use x86_only::{base32_decode, base32_encode, base85_decode, base85_encode};
+pub use x86_only::{
+    base32_decode, base32_encode, base64_decode_lines, base85_decode, base85_encode,
+};
 
-/// Base32 and base85 have kernels on x86-64 only.
+/// Base32, base85 and line-broken base64 decoding have kernels on x86-64
+/// only.
 #[cfg(not(target_arch = "x86_64"))]
 mod x86_only {
     use core::mem::MaybeUninit;
@@ -50,6 +53,16 @@ mod x86_only {
         _: &[u8],
         _: &mut [MaybeUninit<u8>],
         _: &[u8; 256],
+    ) -> (usize, usize) {
+        (0, 0)
+    }
+
+    pub fn base64_decode_lines(
+        _: Level,
+        _: &[u8],
+        _: &mut [MaybeUninit<u8>],
+        _: &crate::codec::base64::DecodeTable,
+        _: usize,
     ) -> (usize, usize) {
         (0, 0)
     }

@@ -119,35 +119,125 @@ pub unsafe fn encode(input: &[u8], output: &mut [MaybeUninit<u8>], alphabet: &[u
     read
 }
 
-/// See `super::base64_encode_lines`: a 57-byte line is a block of 48
-/// bytes and one of 9, whose 12 symbols are stored with the newline.
+/// See `super::base64_encode_lines`.  A line (57 bytes) is whole groups,
+/// so the whole lines are one stream of 48-byte blocks whose symbols need
+/// a newline after every 76th: where one falls among a block's 64
+/// symbols, at a lane known from how far the line has got, the symbols
+/// from there are stored again one byte further on and the newline is
+/// put in the gap.  No block is split at a line's end.
 ///
 /// # Safety
 /// The CPU must have AVX-512 F, BW and VBMI.
 #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
 pub unsafe fn encode_lines(input: &[u8], output: &mut [MaybeUninit<u8>]) -> (usize, usize) {
     use crate::codec::base64::{LINE_INPUT, STANDARD};
-    const LINE_OUTPUT: usize = LINE_INPUT / 3 * 4 + 1;
-    /// The last 9 bytes of a line, and their 12 symbols with the newline.
-    const LAST_9: __mmask64 = (1 << 9) - 1;
-    const LAST_13: __mmask64 = (1 << 13) - 1;
+    const LINE_SYMBOLS: usize = LINE_INPUT / 3 * 4;
+    let lines = (input.len() / LINE_INPUT).min(output.len() / (LINE_SYMBOLS + 1));
+    if lines == 0 {
+        return (0, 0);
+    }
+    let (end_read, end_written) = (lines * LINE_INPUT, lines * (LINE_SYMBOLS + 1));
     let (mut read, mut written) = (0, 0);
-    // SAFETY: AVX-512 F, BW and VBMI (the caller's contract).  Each line
-    // loads 48 and 9 bytes (masked) at `read` and `read + 48`, and stores
-    // 64 and 13 (masked) at `written` and `written + 64`, within their
-    // slices by the loop condition.
+    // Symbols of the current line written so far.
+    let mut column = 0;
+    // SAFETY: AVX-512 F, BW and VBMI (the caller's contract).  Each block
+    // loads 48 bytes at `read` (masked), within the whole lines by the
+    // loop condition, and stores its 64 symbols and the newline among
+    // them, if any, at `written`: bytes of the encoding of the whole
+    // lines, which ends at `end_written`, within `output`.  The rest of
+    // the last line (whole groups) is encoded by `encode` into its place,
+    // and its newline written after it.
     unsafe {
         let encoder = encoder(&STANDARD);
-        let newlines = _mm512_set1_epi8(b'\n' as i8);
-        while read + LINE_INPUT <= input.len() && written + LINE_OUTPUT <= output.len() {
-            let (at, out) = (input.as_ptr().add(read), output.as_mut_ptr().add(written));
-            let head = encode_block(encoder, _mm512_maskz_loadu_epi8(LOW_48, at.cast()));
-            _mm512_storeu_si512(out.cast(), head);
-            let tail = encode_block(encoder, _mm512_maskz_loadu_epi8(LAST_9, at.add(48).cast()));
-            let tail = _mm512_mask_mov_epi8(tail, 1 << 12, newlines);
-            _mm512_mask_storeu_epi8(out.add(64).cast(), LAST_13, tail);
-            read += LINE_INPUT;
-            written += LINE_OUTPUT;
+        while read + 48 <= end_read {
+            let block = _mm512_maskz_loadu_epi8(LOW_48, input.as_ptr().add(read).cast());
+            let symbols = encode_block(encoder, block);
+            let out = output.as_mut_ptr().add(written);
+            // Symbols before the line's newline.
+            let gap = LINE_SYMBOLS - column;
+            if gap >= 64 {
+                _mm512_storeu_si512(out.cast(), symbols);
+                column += 64;
+                written += 64;
+            } else {
+                // The symbols from the gap on go one byte further, and the
+                // newline into the gap.
+                _mm512_storeu_si512(out.cast(), symbols);
+                _mm512_mask_storeu_epi8(out.add(1).cast(), !0u64 << gap, symbols);
+                out.add(gap).write(MaybeUninit::new(b'\n'));
+                column = 64 - gap;
+                written += 65;
+            }
+            read += 48;
+        }
+        let rest = end_read - read;
+        written += encode(&input[read..end_read], &mut output[written..], &STANDARD) / 3 * 4;
+        debug_assert_eq!(column + rest / 3 * 4, LINE_SYMBOLS);
+        output[written].write(b'\n');
+        written += 1;
+    }
+    debug_assert_eq!(written, end_written);
+    (end_read, written)
+}
+
+/// See `super::base64_decode_lines`.  The lines are one stream of
+/// symbols with a newline after every `len`th: each step decodes 64
+/// symbols, and where the line's newline falls among them, at a place
+/// known from how far the line has got, the lanes from there load one
+/// byte further on.  Stops before the first step whose newline is not
+/// in its place or whose other bytes are not all in `table`.
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW and VBMI.
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+pub unsafe fn decode_lines(
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    table: &DecodeTable,
+    len: usize,
+) -> (usize, usize) {
+    let (mut read, mut written) = (0, 0);
+    if len < 64 {
+        return (read, written);
+    }
+    // Symbols of the current line before `read`.
+    let mut column = 0;
+    // SAFETY: AVX-512 F, BW and VBMI (the caller's contract).  A step
+    // reads at most the 65 bytes at `read`, and the newline's byte inside
+    // them, within `input` by the loop condition, and stores 48 bytes
+    // (masked) at `written`, within `output` by the loop condition.
+    unsafe {
+        let table = table_halves(table);
+        let merge_pairs = _mm512_set1_epi32(MERGE_PAIRS);
+        let merge_words = _mm512_set1_epi32(MERGE_WORDS);
+        let gather = _mm512_loadu_si512(GATHER_48.as_ptr().cast());
+        while read + 65 <= input.len() && written + 48 <= output.len() {
+            let at = input.as_ptr().add(read);
+            // Symbols before the line's newline.
+            let gap = len - column;
+            let chars = _mm512_loadu_si512(at.cast());
+            let chars = if gap >= 64 {
+                chars
+            } else if *at.add(gap) == b'\n' {
+                _mm512_mask_loadu_epi8(chars, !0u64 << gap, at.add(1).cast())
+            } else {
+                break;
+            };
+            let (values, outside) = look_up(table, chars);
+            if outside != 0 {
+                break;
+            }
+            let merged = _mm512_madd_epi16(_mm512_maddubs_epi16(values, merge_pairs), merge_words);
+            let bytes = _mm512_permutexvar_epi8(gather, merged);
+            _mm512_mask_storeu_epi8(output.as_mut_ptr().add(written).cast(), LOW_48, bytes);
+            written += 48;
+            if gap >= 64 {
+                read += 64;
+                column += 64;
+            } else {
+                read += 65;
+                column = 64 - gap;
+            }
         }
     }
     (read, written)

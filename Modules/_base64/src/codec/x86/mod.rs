@@ -135,6 +135,23 @@ pub fn base16_encode(level: Level, input: &[u8], output: &mut [MaybeUninit<u8>])
     dispatch!(level => hex_encode(input, output) else 0)
 }
 
+/// Decodes lines of `len` symbols, each followed by a newline, from the
+/// start of `input` (at a line's start), while every other byte is in
+/// `table`; returns (bytes read, bytes written), the first ending between
+/// groups.  Only AVX-512 has this kernel (lines of 64 symbols or more);
+/// elsewhere (0, 0).
+pub fn base64_decode_lines(
+    level: Level,
+    input: &[u8],
+    output: &mut [MaybeUninit<u8>],
+    table: &DecodeTable,
+    len: usize,
+) -> (usize, usize) {
+    dispatch!(level => decode_lines(input, output, table, len) in {
+        #[cfg(has_avx512)] Avx512Vbmi => avx512,
+    } else (0, 0))
+}
+
 /// Decodes whole blocks of base16 `input` while every byte is a digit
 /// (`a`-`f` too if `casefold`); returns (bytes read, bytes written).
 pub fn base16_decode(
