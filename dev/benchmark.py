@@ -266,8 +266,10 @@ def main() -> None:
         *thread_rows(rounds),
         "", "What the Rust functions are held to, in the Rust build: the C functions "
         "doing the same work (`binascii`, one positional argument; b2a_base64 adds a "
-        "newline), and mutable inputs (copied once before the codec runs) against "
-        "`bytes`:", "",
+        "newline), and `bytearray` and `memoryview(bytearray)` inputs (read in place "
+        "when the call alone has exported them, in a build with the GIL) against "
+        "`bytes`; these rows are timed after the table above, so a ratio also holds the "
+        "machine's drift between the two:", "",
         *reference_table(results, [size for size in sizes if size <= LARGE]),
     ]
     print_tables(report, args.output)
