@@ -207,10 +207,7 @@ pub unsafe fn decode_lines(
     // them, within `input` by the loop condition, and stores 48 bytes
     // (masked) at `written`, within `output` by the loop condition.
     unsafe {
-        let table = table_halves(table);
-        let merge_pairs = _mm512_set1_epi32(MERGE_PAIRS);
-        let merge_words = _mm512_set1_epi32(MERGE_WORDS);
-        let gather = _mm512_loadu_si512(GATHER_48.as_ptr().cast());
+        let decoder = Decoder::new(table);
         while read + 65 <= input.len() && written + 48 <= output.len() {
             let at = input.as_ptr().add(read);
             // Symbols before the line's newline.
@@ -223,12 +220,11 @@ pub unsafe fn decode_lines(
             } else {
                 break;
             };
-            let (values, outside) = look_up(table, chars);
+            let (values, outside) = look_up(decoder.table, chars);
             if outside != 0 {
                 break;
             }
-            let merged = _mm512_madd_epi16(_mm512_maddubs_epi16(values, merge_pairs), merge_words);
-            let bytes = _mm512_permutexvar_epi8(gather, merged);
+            let bytes = decoder.bytes(values);
             _mm512_mask_storeu_epi8(output.as_mut_ptr().add(written).cast(), LOW_48, bytes);
             written += 48;
             if gap >= 64 {
@@ -260,21 +256,14 @@ pub unsafe fn decode(
     // loop condition; the last block loads and stores, masked, only the
     // whole groups it decodes, which its condition puts within the slices.
     unsafe {
-        let table = table_halves(table);
-        let merge_pairs = _mm512_set1_epi32(MERGE_PAIRS);
-        let merge_words = _mm512_set1_epi32(MERGE_WORDS);
-        let gather = _mm512_loadu_si512(GATHER_48.as_ptr().cast());
-        let decode_block = |chars: __m512i| {
-            let merged = _mm512_madd_epi16(_mm512_maddubs_epi16(chars, merge_pairs), merge_words);
-            _mm512_permutexvar_epi8(gather, merged)
-        };
+        let decoder = Decoder::new(table);
         while read + 64 <= input.len() && written + 48 <= output.len() {
             let chars = _mm512_loadu_si512(input.as_ptr().add(read).cast());
-            let (values, outside) = look_up(table, chars);
+            let (values, outside) = look_up(decoder.table, chars);
             if outside != 0 {
                 return (read, written);
             }
-            let bytes = decode_block(values);
+            let bytes = decoder.bytes(values);
             _mm512_mask_storeu_epi8(output.as_mut_ptr().add(written).cast(), LOW_48, bytes);
             read += 64;
             written += 48;
@@ -288,7 +277,7 @@ pub unsafe fn decode(
             let group_mask = |groups: usize| (1u64 << (groups * 4)) - 1;
             let chars =
                 _mm512_maskz_loadu_epi8(group_mask(groups), input.as_ptr().add(read).cast());
-            let (values, outside) = look_up(table, chars);
+            let (values, outside) = look_up(decoder.table, chars);
             let outside = outside & group_mask(groups);
             let valid = if outside == 0 {
                 groups
@@ -298,7 +287,7 @@ pub unsafe fn decode(
                 0
             };
             if written + valid * 3 <= output.len() {
-                let bytes = decode_block(values);
+                let bytes = decoder.bytes(values);
                 let store = (1u64 << (valid * 3)) - 1;
                 _mm512_mask_storeu_epi8(output.as_mut_ptr().add(written).cast(), store, bytes);
                 read += valid * 4;
@@ -307,6 +296,54 @@ pub unsafe fn decode(
         }
     }
     (read, written)
+}
+
+/// The base64 decoder's constant vectors: the two halves of the decode
+/// table (for `look_up`), the merge weights and `GATHER_48`.
+#[derive(Clone, Copy)]
+struct Decoder {
+    table: (__m512i, __m512i),
+    merge_pairs: __m512i,
+    merge_words: __m512i,
+    gather: __m512i,
+}
+
+impl Decoder {
+    /// # Safety
+    /// The CPU must have AVX-512 F.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn new(table: &DecodeTable) -> Self {
+        // SAFETY: AVX-512 F (the caller's contract); the loads read the
+        // table's halves and the 64 bytes of `GATHER_48`.
+        unsafe {
+            Decoder {
+                table: table_halves(table),
+                merge_pairs: _mm512_set1_epi32(MERGE_PAIRS),
+                merge_words: _mm512_set1_epi32(MERGE_WORDS),
+                gather: _mm512_loadu_si512(GATHER_48.as_ptr().cast()),
+            }
+        }
+    }
+
+    /// The 48 bytes of 64 symbol values (16 groups, as laid out in
+    /// `super`), in the low part of the vector.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512 F, BW and VBMI.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    unsafe fn bytes(self, values: __m512i) -> __m512i {
+        // SAFETY: AVX-512 F, BW and VBMI (the caller's contract); no
+        // memory access.
+        unsafe {
+            let merged = _mm512_madd_epi16(
+                _mm512_maddubs_epi16(values, self.merge_pairs),
+                self.merge_words,
+            );
+            _mm512_permutexvar_epi8(self.gather, merged)
+        }
+    }
 }
 
 /// A 128-entry byte table (the first 128 of `table`) as two vectors, for
