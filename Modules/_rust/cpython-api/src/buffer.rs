@@ -373,23 +373,23 @@ unsafe fn snapshot_vec(data: *const u8, len: usize) -> Option<Vec<u8>> {
 /// from CPython's own exporters, and no subclass method can write them.
 fn access(obj: Borrowed<'_, '_>) -> Access {
     if obj.is_exact_bytearray() {
-        // SAFETY: an exact bytearray is a PyByteArrayObject; its export
-        // count changes only under the GIL, which this thread holds (the
-        // count is read only in a default build, below).
-        let exports = unsafe { (*obj.as_ptr().cast::<ffi::PyByteArrayObject>()).ob_exports };
-        return alone_with_gil(exports == 1);
+        // SAFETY: an exact bytearray, live (its buffer was just exported).
+        return alone_with_gil(|| unsafe { bytearray_exports(obj.as_ptr()) } == 1);
     }
     if !obj.is_exact_memoryview() {
         return Access::Copied;
     }
     // SAFETY: an exact memoryview is a PyMemoryViewObject whose managed
-    // buffer lives as long as it does; the export just made keeps both
-    // alive, and `master.obj` (the original exporter, or NULL) with them.
-    let (own_exports, views, base) = unsafe {
-        let memoryview = &*obj.as_ptr().cast::<ffi::PyMemoryViewObject>();
-        let managed = &*memoryview.mbuf;
-        (memoryview.exports, managed.exports, managed.master.obj)
+    // buffer is set when it is made and lives as long as it does; the
+    // export just made keeps both alive, and `master.obj` (the original
+    // exporter, or NULL, also set when the managed buffer is made) with
+    // them.
+    let (memoryview, managed) = unsafe {
+        let memoryview = obj.as_ptr().cast::<ffi::PyMemoryViewObject>();
+        (memoryview, (*memoryview).mbuf)
     };
+    // SAFETY: as above.
+    let base = unsafe { (*managed).master.obj };
     if base.is_null() {
         return Access::Copied;
     }
@@ -401,19 +401,33 @@ fn access(obj: Borrowed<'_, '_>) -> Access {
     if base_type != core::ptr::addr_of_mut!(ffi::PyByteArray_Type) {
         return Access::Copied;
     }
-    // SAFETY: an exact bytearray, as above.
-    let base_exports = unsafe { (*base.cast::<ffi::PyByteArrayObject>()).ob_exports };
     // The bytearray's one export is the managed buffer, which serves this
     // memoryview alone, which serves this call alone.
-    alone_with_gil(base_exports == 1 && views == 1 && own_exports == 1)
+    // SAFETY: live objects (see above), `base` an exact bytearray.
+    alone_with_gil(|| unsafe {
+        bytearray_exports(base) == 1 && (*managed).exports == 1 && (*memoryview).exports == 1
+    })
+}
+
+/// The export count of the live `bytearray` at `bytearray`.
+///
+/// # Safety
+/// `bytearray` must point to a live, exact `bytearray`, and the thread
+/// must hold the GIL (a default build), under which alone the count
+/// changes.
+unsafe fn bytearray_exports(bytearray: *mut ffi::PyObject) -> ffi::Py_ssize_t {
+    // SAFETY: an exact bytearray is a PyByteArrayObject (the contract).
+    unsafe { (*bytearray.cast::<ffi::PyByteArrayObject>()).ob_exports }
 }
 
 /// [`Access::GuardedByGil`] for a `bytearray` whose only export is this
 /// call's (`sole`) in a default build, where nothing but an export lets a
 /// thread without the GIL write it; [`Access::Copied`] otherwise (in a
 /// free-threaded build of 3.13 any thread may write it at any time).
-fn alone_with_gil(sole: bool) -> Access {
-    if sole && !ffi::GIL_DISABLED {
+/// `sole` reads export counts, which only the GIL guards, so it is called
+/// in a default build only.
+fn alone_with_gil(sole: impl FnOnce() -> bool) -> Access {
+    if !ffi::GIL_DISABLED && sole() {
         Access::GuardedByGil
     } else {
         Access::Copied
